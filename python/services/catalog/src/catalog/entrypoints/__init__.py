@@ -1,0 +1,1 @@
+"""Entrypoints: how requests reach the catalog (HTTP today, the command line to start it)."""

@@ -1,0 +1,88 @@
+"""The command line: ``python -m catalog --host 127.0.0.1 --port 8000``.
+
+Prints exactly one line once the server listens (``catalog listening on http://HOST:PORT``,
+on stderr), with the real port even for ``--port 0``, so scripts and the kit's probes can
+start the service on a free port and know where it is. Bad arguments get one line and exit
+code 2, never a traceback.
+"""
+
+import argparse
+import logging
+import socket
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+import uvicorn
+
+from catalog.entrypoints.http.app import create_app
+
+logger = logging.getLogger("catalog")
+
+MAX_PORT = 65535
+
+
+class _OneLineArgumentParser(argparse.ArgumentParser):
+    """argparse, but an error is one line (argparse prints the usage block as well)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}: not an integer") from None
+    if not 0 <= port <= MAX_PORT:
+        raise argparse.ArgumentTypeError(f"invalid port {port}: must be 0-{MAX_PORT}")
+    return port
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _OneLineArgumentParser(
+        prog="python -m catalog", description="Run the catalog HTTP service."
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--port",
+        type=_port,
+        default=8000,
+        help="TCP port; 0 picks a free one (default: %(default)s)",
+    )
+    return parser
+
+
+class _AnnouncingServer(uvicorn.Server):
+    """A uvicorn server that logs one line once its sockets accept connections."""
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if not self.started:
+            return
+        port = self.servers[0].sockets[0].getsockname()[1]
+        host = self.config.host
+        url_host = f"[{host}]" if ":" in host else host
+        logger.info("catalog listening on http://%s:%d", url_host, port)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    config = uvicorn.Config(
+        create_app(),
+        host=args.host,
+        port=args.port,
+        # uvicorn's own start-up chatter and access lines would bury the one line above;
+        # warnings and errors (a port already in use, a crashed request) still show.
+        log_level="warning",
+        access_log=False,
+    )
+    try:
+        _AnnouncingServer(config).run()
+    except KeyboardInterrupt:
+        # uvicorn shut down cleanly, then re-raised the Ctrl-C: exit quietly, like a signal.
+        return 130
+    return 0

@@ -1,0 +1,17 @@
+"""FastAPI dependencies: how a route gets its collaborators.
+
+Routes ask for the repository through ``get_product_repository`` instead of importing one, so
+tests (and lab 3's wiring) can swap it with ``app.dependency_overrides``.
+"""
+
+from fastapi import Request
+
+from catalog.adapters.in_memory_repository import InMemoryProductRepository
+
+
+def get_product_repository(request: Request) -> InMemoryProductRepository:
+    """The repository that ``create_app`` stored on the application."""
+    repository = request.app.state.product_repository
+    if not isinstance(repository, InMemoryProductRepository):
+        raise TypeError("app.state.product_repository is not set; build the app with create_app")
+    return repository

@@ -1,0 +1,80 @@
+"""The ``/products`` routes: translate HTTP to domain calls and back, nothing more.
+
+Errors are *raised* here (domain errors from ``catalog.domain.errors``) and turned into
+responses in one place, ``problem_details.py``; no route builds an error response itself.
+"""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Response, status
+
+from catalog.adapters.in_memory_repository import InMemoryProductRepository
+from catalog.domain.errors import ProductNotFoundError
+from catalog.domain.product import Product
+from catalog.entrypoints.http.dependencies import get_product_repository
+from catalog.entrypoints.http.schemas import (
+    CreateProductRequest,
+    ProductListResponse,
+    ProductResponse,
+    UpdateProductRequest,
+)
+
+router = APIRouter(prefix="/products", tags=["products"])
+
+Repository = Annotated[InMemoryProductRepository, Depends(get_product_repository)]
+
+
+def parse_product_id(raw: str) -> UUID:
+    """The id in the path, or ``ProductNotFoundError``.
+
+    Ids are opaque to clients: a string that is not exactly an id this catalog hands out (a
+    canonical lowercase UUID) names no product, so it is a 404, not a 422. Parsing happens in
+    the route body, after FastAPI validated the request body, so for PUT the rule is simply
+    "invalid body -> 422, then unknown id -> 404".
+    """
+    try:
+        product_id = UUID(raw)
+    except ValueError:
+        raise ProductNotFoundError(raw) from None
+    if str(product_id) != raw:
+        raise ProductNotFoundError(raw)
+    return product_id
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create_product(
+    body: CreateProductRequest, repository: Repository, response: Response
+) -> ProductResponse:
+    product = Product.new(sku=body.sku, name=body.name, price=body.price)
+    await repository.add(product)
+    response.headers["Location"] = f"/products/{product.id}"
+    return ProductResponse.from_domain(product)
+
+
+@router.get("")
+async def list_products(repository: Repository) -> ProductListResponse:
+    products = await repository.list_all()
+    return ProductListResponse(items=[ProductResponse.from_domain(p) for p in products])
+
+
+@router.get("/{product_id}")
+async def get_product(product_id: str, repository: Repository) -> ProductResponse:
+    product = await repository.get(parse_product_id(product_id))
+    return ProductResponse.from_domain(product)
+
+
+@router.put("/{product_id}")
+async def update_product(
+    product_id: str, body: UpdateProductRequest, repository: Repository
+) -> ProductResponse:
+    current = await repository.get(parse_product_id(product_id))
+    revised = current.revised(name=body.name, price=body.price)
+    await repository.update(revised)
+    return ProductResponse.from_domain(revised)
+
+
+@router.delete("/{product_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
+async def delete_product(product_id: str, repository: Repository) -> Response:
+    await repository.remove(parse_product_id(product_id))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,83 @@
+/**
+ * Benchmark: warm `pnpm lab 1 check` against running the same gates directly, in one script on
+ * one machine. Prints medians and the ratio; the target (issue 2) is ratio <= 1.1 and < 5 s.
+ * Not a test: numbers are printed, never asserted. Usage: `pnpm bench:lab-check [runs]`.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findLab, loadLabs } from '../../tooling/lab-engine/labs.ts';
+import { freePort, run, startService } from '../../tooling/lab-engine/process.ts';
+import { httpContext, type ProbeCase } from '../../tooling/probes/probe.ts';
+import { services } from '../../tooling/services/registry.ts';
+import { findTool } from '../../tooling/toolchain/tools.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const runs = Number(process.argv[2] ?? 5);
+const lab = findLab(await loadLabs(root), '1');
+
+function need(name: string): string {
+  const found = findTool(root, name);
+  if (!found) throw new Error(`${name} not found — run pnpm doctor`);
+  return found;
+}
+
+/** The lab's steps, each as the plain command a developer would type, run one after another. */
+async function direct(): Promise<void> {
+  for (const step of lab.manifest.steps) {
+    switch (step.kind) {
+      case 'ruff-check':
+        await run(need('ruff'), ['check', ...step.paths], { cwd: root });
+        break;
+      case 'ruff-format':
+        await run(need('ruff'), ['format', '--check', ...step.paths], { cwd: root });
+        break;
+      case 'mypy':
+        await run(need('mypy'), ['--strict', ...step.paths], { cwd: root });
+        break;
+      case 'pytest':
+        await run(need('python'), ['-m', 'pytest', '-q', ...step.paths], { cwd: root });
+        break;
+      case 'probe': {
+        const definition = services[step.service];
+        if (!definition) throw new Error(`unknown service ${step.service}`);
+        const port = await freePort();
+        const tools = new Map(definition.tools.map((t) => [t, need(t)]));
+        const started = await startService(definition.spec(root, port, tools));
+        if (started.status !== 'started') throw new Error(`service did not start: ${started.status}`);
+        const cases = ((await import(path.join(lab.dir, step.module))) as { default: ProbeCase[] }).default;
+        for (const c of cases) await c.run(httpContext(started.service.baseUrl));
+        await started.service.stop();
+        break;
+      }
+      default:
+        throw new Error(`bench: no direct form for ${step.kind}`);
+    }
+  }
+}
+
+async function viaLab(): Promise<void> {
+  const ran = await run(process.execPath, [path.join(root, 'scripts', 'lab.ts'), '1', 'check'], { cwd: root });
+  if (ran.code !== 0) throw new Error(`pnpm lab 1 check failed — bench needs lab 1 solved:\n${ran.stdout.slice(-800)}`);
+}
+
+async function time(fn: () => Promise<void>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+await viaLab(); // warm caches (mypy, pyc) for both sides
+await direct();
+const directMs: number[] = [];
+const labMs: number[] = [];
+for (let i = 0; i < runs; i++) {
+  directMs.push(await time(direct));
+  labMs.push(await time(viaLab));
+}
+const ratio = median(labMs) / median(directMs);
+console.log(`runs: ${runs} each, interleaved, warm`);
+console.log(`direct gates (sequential): median ${(median(directMs) / 1000).toFixed(2)} s  [${directMs.map((x) => (x / 1000).toFixed(2)).join(', ')}]`);
+console.log(`pnpm lab 1 check:          median ${(median(labMs) / 1000).toFixed(2)} s  [${labMs.map((x) => (x / 1000).toFixed(2)).join(', ')}]`);
+console.log(`ratio lab/direct: ${ratio.toFixed(2)} (target <= 1.10); lab check ${median(labMs) < 5000 ? 'under' : 'OVER'} 5 s`);

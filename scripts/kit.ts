@@ -1,0 +1,60 @@
+/**
+ * `pnpm kit verify [N...]` — the kit's self-test, run in an isolated copy, never in the
+ * attendee's files. Prints one row per invariant per lab and a closing summary line.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describeError, EXIT, UsageError } from '../tooling/lab-engine/errors.ts';
+import { stopAllChildren } from '../tooling/lab-engine/process.ts';
+import { verify, type Finding, type LabVerdict } from '../tooling/kit-verify/verify.ts';
+
+const USAGE = 'usage: pnpm kit verify [N ...]   (N: lab numbers; none means every lab)';
+
+function row(f: Finding): string {
+  return `  ${f.ok ? '✓' : '✗'} ${f.name.padEnd(52)} ${f.detail}`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (verb === '--help' || verb === '-h') {
+    console.log(USAGE);
+    return EXIT.ok;
+  }
+  if (verb !== 'verify') throw new UsageError(verb ? `unknown kit command "${verb}" — ${USAGE}` : USAGE);
+  const numbers = rest.map((arg) => {
+    if (!/^\d+$/.test(arg)) throw new UsageError(`"${arg}" is not a lab number — ${USAGE}`);
+    return Number(arg);
+  });
+  const root = process.env['LAB_ROOT'] ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  process.env['LAB_MYPY_CACHE_DIR'] ??= path.join(root, '.labs', 'verify', 'mypy-cache');
+  const started = performance.now();
+  const onLab = (v: LabVerdict): void => {
+    const ok = v.findings.every((f) => f.ok);
+    console.log(`${ok ? '✓' : '✗'} lab ${v.lab.id} · ${v.lab.manifest.title} (${(v.ms / 1000).toFixed(1)} s)`);
+    for (const f of v.findings) console.log(row(f));
+  };
+  const run = await verify(root, numbers, onLab);
+  for (const f of run.global) console.log(row(f));
+  const known = new Set(run.verdicts.map((v) => v.lab.number));
+  const missing = numbers.filter((n) => !known.has(n));
+  if (missing.length) throw new UsageError(`no lab numbered ${missing.join(', ')} — \`pnpm lab list\` shows the labs`);
+  const findings = [...run.verdicts.flatMap((v) => v.findings), ...run.global];
+  const failed = findings.filter((f) => !f.ok).length;
+  console.log(`kit verify: ${run.verdicts.length} lab(s) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`${findings.length - failed} passed, ${failed} failed`);
+  return failed === 0 ? EXIT.ok : EXIT.failed;
+}
+
+process.on('SIGINT', () => {
+  stopAllChildren();
+  process.exit(130);
+});
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  const { line, exitCode } = describeError(error);
+  console.error(`kit: ${line}`);
+  if (process.env['LAB_DEBUG'] && error instanceof Error) console.error(error.stack);
+  process.exitCode = exitCode;
+}

@@ -1,0 +1,185 @@
+/**
+ * kit verify — the maintainers' self-test (spec "Invariants"). In an isolated copy, for each lab:
+ * its starter differs from its solution and carries its TODO marker; with the track at its
+ * starter, `reset --catch-up` then check FAILS on the lab's own step pointing at the TODO;
+ * `solve` then check PASSES; every wrong solution in check/mutants.ts FAILS; a missing earlier
+ * lab is reported as its own cause; after solving, the tree equals the reference byte for byte.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { atomicWrite } from '../lab-engine/atomic.ts';
+import { type Lab, loadLabs, earlierLabs } from '../lab-engine/labs.ts';
+import { partLabel, readVersion } from '../lab-engine/owned.ts';
+import type { CheckReport } from '../lab-engine/report/schema.ts';
+import { runCheck } from '../lab-engine/runner.ts';
+import { applyPlan, planVersion, type WritePlan } from '../lab-engine/workspace.ts';
+import { driftFromSnapshot, makeCopy, type Copy } from './copy.ts';
+import { applyMutant, type Mutant } from './mutants.ts';
+
+export interface Finding {
+  /** The invariant, e.g. "reset → check fails on the lab's step". */
+  readonly name: string;
+  readonly ok: boolean;
+  /** Why it failed, or a short fact when it passed. */
+  readonly detail: string;
+}
+
+export interface LabVerdict {
+  readonly lab: Lab;
+  readonly findings: Finding[];
+  readonly ms: number;
+}
+
+/** Parts owned by two labs of the same file (whole file twice, or file and region, or one region twice). */
+export function overlappingOwnership(labs: readonly Lab[]): string[] {
+  const owners = new Map<string, { lab: string; region: string | undefined }[]>();
+  for (const lab of labs) {
+    for (const part of lab.manifest.owns) owners.set(part.path, [...(owners.get(part.path) ?? []), { lab: lab.id, region: part.region }]);
+  }
+  const problems: string[] = [];
+  for (const [file, list] of owners) {
+    for (let i = 0; i < list.length; i++) {
+      for (let j = i + 1; j < list.length; j++) {
+        const a = list[i];
+        const b = list[j];
+        if (a && b && (a.region === undefined || b.region === undefined || a.region === b.region)) {
+          problems.push(`${file} is owned by lab ${a.lab}${a.region ? `#${a.region}` : ''} and lab ${b.lab}${b.region ? `#${b.region}` : ''}`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+function staticFindings(root: string, lab: Lab): Finding[] {
+  const same = lab.manifest.owns.filter((part) => readVersion(root, lab, part, 'starter').equals(readVersion(root, lab, part, 'solution')));
+  const starterMarked = lab.manifest.owns.some((part) => readVersion(root, lab, part, 'starter').includes(lab.todoMarker));
+  const solutionMarked = lab.manifest.owns.filter((part) => readVersion(root, lab, part, 'solution').includes(lab.todoMarker));
+  return [
+    { name: 'starter differs from solution', ok: same.length === 0, detail: same.length ? `identical: ${same.map(partLabel).join(', ')}` : `${lab.manifest.owns.length} part(s)` },
+    { name: `starter carries ${lab.todoMarker}`, ok: starterMarked, detail: starterMarked ? 'yes' : 'no owned starter file has the marker' },
+    { name: 'solution has no TODO marker', ok: solutionMarked.length === 0, detail: solutionMarked.map(partLabel).join(', ') || 'none' },
+  ];
+}
+
+function failedOwnStep(report: CheckReport, lab: Lab): Finding {
+  const failed = report.steps.filter((s) => s.status === 'fail');
+  const errored = report.steps.filter((s) => s.status === 'error');
+  const pointsAtTodo = failed.some((s) => s.status === 'fail' && s.failures.some((f) => f.message.includes('TODO') || f.message.includes(lab.todoMarker)));
+  const ok = report.result === 'fail' && errored.length === 0 && failed.length > 0 && pointsAtTodo && report.earlierLabs.length === 0;
+  const detail = ok
+    ? `failed: ${failed.map((s) => s.step).join(', ')}`
+    : report.result === 'pass'
+      ? 'the starter PASSED its check'
+      : errored.length
+        ? `steps could not run: ${errored.map((s) => (s.status === 'error' ? `${s.step} (${s.why.split('\n')[0] ?? ''})` : s.step)).join(', ')}`
+        : !pointsAtTodo
+          ? `no failure message mentions the TODO (failed: ${failed.map((s) => s.step).join(', ')})`
+          : `blamed earlier labs: ${report.earlierLabs.map((e) => e.lab).join(', ')}`;
+  return { name: 'reset → check fails, pointing at the TODO', ok, detail };
+}
+
+/** Steps that test behaviour; a wrong solution must fail one of these, not only a linter. */
+const BEHAVIOUR_KINDS = new Set(['pytest', 'go-test', 'probe']);
+
+function failsOnBehaviour(report: CheckReport): boolean {
+  return report.steps.some((s) => s.status === 'fail' && BEHAVIOUR_KINDS.has(s.kind));
+}
+
+function describeFailures(report: CheckReport, only?: ReadonlySet<string>): string {
+  return report.steps
+    .filter((s) => s.status !== 'pass' && (!only || only.has(s.kind)))
+    .map((s) => (s.status === 'fail' ? `${s.step}: ${s.failures[0]?.test ?? ''} ${s.failures[0]?.message.split('\n')[0] ?? ''}` : `${s.step}: ${s.status === 'error' ? s.why.split('\n')[0] : ''}`))
+    .join('; ');
+}
+
+async function loadMutants(lab: Lab): Promise<Mutant[]> {
+  const file = path.join(lab.dir, 'check', 'mutants.ts');
+  if (!existsSync(file)) return [];
+  const module = (await import(pathToFileURL(file).href)) as { default?: Mutant[] };
+  return module.default ?? [];
+}
+
+/** Puts every lab of `lab`'s track at its starter, except lab N and those before it (solution). */
+function arrange(copy: Copy, labs: readonly Lab[], lab: Lab, solvedUpTo: 'before' | 'including'): void {
+  const plan: WritePlan = new Map();
+  for (const other of labs.filter((l) => l.manifest.module === lab.manifest.module)) {
+    const solved = other.number < lab.number || (other.number === lab.number && solvedUpTo === 'including');
+    planVersion(copy.root, other, solved ? 'solution' : 'starter', plan);
+  }
+  applyPlan(copy.root, lab.id, 'verify', plan);
+}
+
+export async function verifyLab(copy: Copy, labs: readonly Lab[], lab: Lab): Promise<LabVerdict> {
+  const started = performance.now();
+  const findings = staticFindings(copy.root, lab);
+
+  arrange(copy, labs, lab, 'before');
+  findings.push(failedOwnStep(await runCheck(copy.root, labs, lab), lab));
+
+  arrange(copy, labs, lab, 'including');
+  const solved = await runCheck(copy.root, labs, lab);
+  findings.push({ name: 'solve → check passes', ok: solved.result === 'pass', detail: solved.result === 'pass' ? `${(solved.ms / 1000).toFixed(1)} s` : describeFailures(solved) });
+
+  for (const mutant of await loadMutants(lab)) {
+    const file = path.join(copy.root, mutant.file);
+    const applied = applyMutant(readFileSync(file, 'utf8'), mutant);
+    if (!applied.ok) {
+      findings.push({ name: `wrong solution fails: ${mutant.name}`, ok: false, detail: applied.why });
+      continue;
+    }
+    atomicWrite(file, applied.text);
+    const report = await runCheck(copy.root, labs, lab);
+    const caught = failsOnBehaviour(report);
+    const detail = caught
+      ? describeFailures(report, BEHAVIOUR_KINDS).slice(0, 110)
+      : report.result === 'pass'
+        ? 'the check PASSED a wrong solution'
+        : `only non-behavioural steps failed (${describeFailures(report).slice(0, 90)})`;
+    findings.push({ name: `wrong solution fails: ${mutant.name}`, ok: caught, detail });
+    arrange(copy, labs, lab, 'including');
+  }
+
+  const before = earlierLabs(labs, lab);
+  const firstEarlier = before[0];
+  if (firstEarlier) {
+    const plan = planVersion(copy.root, firstEarlier, 'starter');
+    applyPlan(copy.root, lab.id, 'verify', plan);
+    const report = await runCheck(copy.root, labs, lab);
+    const named = report.earlierLabs.some((e) => e.lab === firstEarlier.number);
+    findings.push({ name: `an unfinished lab ${firstEarlier.number} is named as the cause`, ok: report.result === 'fail' ? named : true, detail: named ? 'named' : report.result === 'pass' ? 'check passed without it (independent part)' : 'not named' });
+    arrange(copy, labs, lab, 'including');
+  }
+
+  const owned = labs.filter((l) => l.manifest.module === lab.manifest.module && l.number <= lab.number).flatMap((l) => l.manifest.owns.map((p) => p.path));
+  const drift = driftFromSnapshot(copy, owned);
+  findings.push({ name: 'solved files equal the reference', ok: drift.length === 0, detail: drift.join(', ') || 'byte for byte' });
+  return { lab, findings, ms: performance.now() - started };
+}
+
+export interface VerifyRun {
+  readonly verdicts: LabVerdict[];
+  /** Problems that belong to no single lab: overlapping ownership, drift after solving all. */
+  readonly global: Finding[];
+}
+
+export async function verify(root: string, selected: readonly number[], onLab?: (v: LabVerdict) => void): Promise<VerifyRun> {
+  const copy = makeCopy(root);
+  const labs = await loadLabs(copy.root);
+  const chosen = selected.length ? labs.filter((l) => selected.includes(l.number)) : labs;
+  const overlaps = overlappingOwnership(labs);
+  const global: Finding[] = [{ name: 'labs own disjoint parts', ok: overlaps.length === 0, detail: overlaps.join('; ') || `${labs.length} lab(s)` }];
+  const verdicts: LabVerdict[] = [];
+  for (const lab of chosen) {
+    const verdict = await verifyLab(copy, labs, lab);
+    verdicts.push(verdict);
+    onLab?.(verdict);
+  }
+  const plan: WritePlan = new Map();
+  for (const lab of labs) planVersion(copy.root, lab, 'solution', plan);
+  applyPlan(copy.root, 'all', 'verify', plan);
+  const drift = driftFromSnapshot(copy);
+  global.push({ name: 'every lab solved: the tree equals the reference', ok: drift.length === 0, detail: drift.join(', ') || 'byte for byte' });
+  return { verdicts, global };
+}

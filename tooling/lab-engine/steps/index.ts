@@ -1,0 +1,56 @@
+/** Dispatches a manifest step to its runner and says which tools each kind needs. */
+import type { Step } from '../manifest.ts';
+import type { StepResult } from '../report/schema.ts';
+import { services } from '../../services/registry.ts';
+import type { StepContext } from './context.ts';
+import { gofmt, goTest, goVet, golangciLint, staticcheck } from './go.ts';
+import { probe } from './probe.ts';
+import { mypy, pytest, ruffCheck, ruffFormat } from './python.ts';
+
+export function toolsFor(step: Step): readonly string[] {
+  switch (step.kind) {
+    case 'ruff-check':
+    case 'ruff-format':
+      return ['ruff'];
+    case 'mypy':
+      return ['mypy'];
+    case 'pytest':
+      return ['python'];
+    case 'gofmt':
+      return ['gofmt'];
+    case 'go-vet':
+    case 'go-test':
+      return ['go'];
+    case 'staticcheck':
+      return ['staticcheck', 'go'];
+    case 'golangci-lint':
+      return ['golangci-lint', 'go'];
+    case 'probe':
+      return services[step.service]?.tools ?? [];
+  }
+}
+
+export function runStep(ctx: StepContext, step: Step): Promise<StepResult> {
+  switch (step.kind) {
+    case 'ruff-check':
+      return ruffCheck(ctx, step);
+    case 'ruff-format':
+      return ruffFormat(ctx, step);
+    case 'mypy':
+      return mypy(ctx, step);
+    case 'pytest':
+      return pytest(ctx, step);
+    case 'gofmt':
+      return gofmt(ctx, step);
+    case 'go-vet':
+      return goVet(ctx, step);
+    case 'staticcheck':
+      return staticcheck(ctx, step);
+    case 'golangci-lint':
+      return golangciLint(ctx, step);
+    case 'go-test':
+      return goTest(ctx, step);
+    case 'probe':
+      return probe(ctx, step);
+  }
+}
