@@ -6,9 +6,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeError, EXIT, UsageError } from '../tooling/lab-engine/errors.ts';
 import { stopAllChildren } from '../tooling/lab-engine/process.ts';
+import { runDoctor } from '../tooling/doctor/doctor.ts';
 import { verify, type Finding, type LabVerdict } from '../tooling/kit-verify/verify.ts';
 
-const USAGE = 'usage: pnpm kit verify [N ...]   (N: lab numbers; none means every lab)';
+const USAGE = `usage: pnpm kit verify [N ...]   (N: lab numbers; none means every lab)
+       pnpm kit doctor               (the same as pnpm run doctor)`;
 
 function row(f: Finding): string {
   return `  ${f.ok ? '✓' : '✗'} ${f.name.padEnd(52)} ${f.detail}`;
@@ -19,6 +21,13 @@ async function main(argv: string[]): Promise<number> {
   if (verb === '--help' || verb === '-h') {
     console.log(USAGE);
     return EXIT.ok;
+  }
+  if (verb === 'doctor') {
+    if (rest.length) throw new UsageError(`\`kit doctor\` takes no arguments (\`pnpm run doctor --json\` prints JSON)`);
+    const root = process.env['LAB_ROOT'] ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+    const report = await runDoctor({ root });
+    console.log(report.text);
+    return report.exitCode;
   }
   if (verb !== 'verify') throw new UsageError(verb ? `unknown kit command "${verb}" — ${USAGE}` : USAGE);
   const numbers = rest.map((arg) => {
