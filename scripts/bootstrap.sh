@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# npm run bootstrap — the one setup command. Needs only Node >= 20 with npm, Python >= 3.11, Go.
+# Every version comes from tooling/toolchain/toolchain.json. Idempotent: a second run changes
+# nothing and takes a few seconds. Each phase prints one line; a failing phase prints its name,
+# the failing command's last lines, and exits non-zero.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+TOOLCHAIN="$ROOT/tooling/toolchain/toolchain.json"
+TOOLS_BIN="$ROOT/.tools/bin"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/bootstrap.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+STATE="$WORK/state"   # phases append `export VAR=...` lines the next phases need
+: >"$STATE"
+
+die() { printf '✗ bootstrap: %s\n' "$*" >&2; exit 1; }
+
+command -v node >/dev/null 2>&1 || die "node not found: install Node.js >= 20 with npm, then re-run"
+command -v npm >/dev/null 2>&1 || die "npm not found: install npm (it comes with Node.js), then re-run"
+[ -f "$TOOLCHAIN" ] || die "missing $TOOLCHAIN"
+
+# Read toolchain.json with whatever node is on PATH (Node 20 is fine for this).
+tc() { node -e 'const t=require(process.argv[1]).tools; const f=new Function("t","return ("+process.argv[2]+")"); const v=f(t); process.stdout.write((Array.isArray(v)?v.join("\n"):String(v))+"\n")' "$TOOLCHAIN" "$1"; }
+PNPM_PIN="$(tc 't.pnpm.pinned')"
+UV_PIN="$(tc 't.uv.pinned')"
+
+now() { printf '%s' "${EPOCHREALTIME/,/.}"; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
+
+TOTAL_START="$(now)"
+
+# run_phase "label" function: runs the phase in a subshell with its output in a log; prints one
+# line `✓ label   1.2s  (note)`; on failure prints the failing command and the log's last lines.
+run_phase() {
+  local label="$1" fn="$2" start rc note
+  local log="$WORK/$fn.log" notef="$WORK/$fn.note"
+  : >"$notef"
+  start="$(now)"
+  set +e
+  (
+    set -eEuo pipefail
+    trap 'echo "failed command: $BASH_COMMAND (exit $?)" >>"$WORK/$fn.failed"' ERR
+    NOTE="$notef"
+    PHASE_FN="$fn"
+    "$fn"
+  ) >"$log" 2>&1 </dev/null
+  rc=$?
+  set -e
+  note="$(cat "$notef")"
+  if [ "$rc" -ne 0 ]; then
+    printf '✗ %-14s %6s  FAILED\n' "$label" "$(elapsed "$start")"
+    if [ -s "$WORK/$fn.fatal" ]; then
+      cat "$WORK/$fn.fatal"
+    else
+      [ -s "$WORK/$fn.failed" ] && head -n 1 "$WORK/$fn.failed"
+      echo "--- last lines of its output ---"
+      tail -n 25 "$log"
+    fi
+    exit "$rc"
+  fi
+  printf '✓ %-14s %6s%s\n' "$label" "$(elapsed "$start")" "${note:+  ($note)}"
+  # shellcheck disable=SC1090
+  . "$STATE"
+}
+note() { printf '%s' "$*" >"$NOTE"; }
+# fatal: one clear message instead of the log tail.
+fatal() { printf '%s\n' "$*" >"$WORK/$PHASE_FN.fatal"; exit 1; }
+
+# (a) pnpm ------------------------------------------------------------------------------------
+phase_pnpm() {
+  local have=""
+  if command -v pnpm >/dev/null 2>&1; then have="$(pnpm --version 2>/dev/null || true)"; fi
+  if [ "$have" = "$PNPM_PIN" ]; then note "pnpm $have already"; return 0; fi
+  local out
+  if ! out="$(npm i -g "pnpm@$PNPM_PIN" 2>&1)"; then
+    echo "$out"
+    if grep -qE 'EACCES|EPERM|permission denied' <<<"$out"; then
+      fatal "  npm cannot write to its global prefix ($(npm prefix -g)): run 'npm config set prefix ~/.npm-global', add ~/.npm-global/bin to PATH, and re-run"
+    fi
+    return 1
+  fi
+  echo "$out"
+  # npm's global bin may not be on PATH yet: make it so for the next phases.
+  if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$PNPM_PIN" ]; then
+    local gbin; gbin="$(npm prefix -g)/bin"
+    echo "export PATH=\"$gbin:\$PATH\"" >>"$STATE"
+    PATH="$gbin:$PATH"
+    [ "$(pnpm --version 2>/dev/null)" = "$PNPM_PIN" ] ||
+      fatal "  installed pnpm@$PNPM_PIN but 'pnpm --version' says '$(pnpm --version 2>/dev/null || echo missing)': put $gbin first on PATH and re-run"
+    note "installed pnpm $PNPM_PIN; add $gbin to your PATH"
+    return 0
+  fi
+  note "installed pnpm $PNPM_PIN${have:+ (was $have)}"
+}
+
+# (b) node deps (brings the pinned Node runtime, buf, vitest...) --------------------------------
+phase_node_deps() {
+  pnpm install --frozen-lockfile --reporter=append-only
+}
+
+# (c) python ----------------------------------------------------------------------------------
+uv_version() { { "$@" --version 2>/dev/null || true; } | awk '$1=="uv" {print $2}'; }
+find_uv() {
+  # Prints the command that runs uv at the pin, or nothing.
+  if command -v uv >/dev/null 2>&1 && [ "$(uv_version uv)" = "$UV_PIN" ]; then echo "uv"; return; fi
+  if [ "$(uv_version python3 -m uv)" = "$UV_PIN" ]; then echo "python3 -m uv"; return; fi
+  if [ -x "$ROOT/.tools/uv/bin/uv" ] && [ "$(uv_version "$ROOT/.tools/uv/bin/uv")" = "$UV_PIN" ]; then
+    echo "$ROOT/.tools/uv/bin/uv"; return
+  fi
+}
+phase_python() {
+  if [ ! -f pyproject.toml ]; then note "skipped: no pyproject.toml yet"; return 0; fi
+  command -v python3 >/dev/null 2>&1 || fatal "  python3 not found: install Python >= 3.11, then re-run"
+  python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' ||
+    fatal "  python3 is $(python3 --version 2>&1), the kit needs >= 3.11: install it, then re-run"
+  local uv installed=""
+  uv="$(find_uv)"
+  if [ -z "$uv" ]; then
+    local out
+    if ! out="$(python3 -m pip install --disable-pip-version-check "uv==$UV_PIN" 2>&1)"; then
+      echo "$out"
+      if grep -q 'externally-managed-environment' <<<"$out"; then
+        # A distribution's Python refuses pip installs (PEP 668): give uv a venv of its own.
+        python3 -m venv "$ROOT/.tools/uv"
+        "$ROOT/.tools/uv/bin/python" -m pip install --disable-pip-version-check "uv==$UV_PIN"
+      else
+        return 1
+      fi
+    else
+      echo "$out"
+    fi
+    uv="$(find_uv)"
+    [ -n "$uv" ] || fatal "  installed uv==$UV_PIN but cannot run it (neither 'uv' nor 'python3 -m uv' reports $UV_PIN)"
+    installed="installed uv $UV_PIN; "
+  fi
+  echo "export UV_CMD=\"$uv\"" >>"$STATE"
+  # shellcheck disable=SC2086
+  UV_PYTHON_DOWNLOADS=never $uv sync --locked
+  note "${installed}uv sync --locked"
+}
+
+# (d) go modules ------------------------------------------------------------------------------
+need_go() {
+  command -v go >/dev/null 2>&1 || fatal "  go not found: install Go >= 1.26 and put it on PATH, then re-run"
+}
+phase_go_modules() {
+  need_go
+  local mods=() d
+  if [ -d go ]; then
+    while IFS= read -r d; do mods+=("$d"); done < <(find go -name go.mod -not -path '*/testdata/*' -not -path '*/vendor/*' -printf '%h\n' | sort)
+  fi
+  if [ "${#mods[@]}" -eq 0 ]; then note "no Go modules yet"; return 0; fi
+  for d in "${mods[@]}"; do
+    echo "== go mod download in $d"
+    (cd "$d" && go mod download)
+  done
+  note "${#mods[@]} module(s): ${mods[*]}"
+}
+
+# (e) go tools, into <repo>/.tools/bin, skipping those already at the pin ----------------------
+phase_go_tools() {
+  need_go
+  mkdir -p "$TOOLS_BIN"
+  local name pkg mod ver bin installed=() kept=0
+  while read -r name pkg mod ver; do
+    [ -n "$name" ] || continue
+    bin="$TOOLS_BIN/$name"
+    if [ -x "$bin" ] && go version -m "$bin" 2>/dev/null | awk -v m="$mod" -v v="$ver" '$1=="mod" && $2==m && $3==v {f=1} END {exit !f}'; then
+      kept=$((kept + 1))
+      continue
+    fi
+    echo "== GOBIN=$TOOLS_BIN go install $pkg@$ver"
+    GOBIN="$TOOLS_BIN" go install "$pkg@$ver"
+    installed+=("$name")
+  done < <(tc 'Object.entries(t).filter(([k,v])=>v.go).map(([k,v])=>[v.bin,v.go.package,v.go.module,v.pinned].join(" "))')
+  if [ "${#installed[@]}" -eq 0 ]; then note "$kept already at the pinned version"
+  else note "installed ${installed[*]}; $kept already at the pinned version"; fi
+}
+
+# (f) generated code --------------------------------------------------------------------------
+phase_codegen() {
+  note "nothing to generate yet: proto codegen arrives with the proto contract"
+}
+
+run_phase "pnpm" phase_pnpm
+run_phase "node deps" phase_node_deps
+run_phase "python" phase_python
+run_phase "go modules" phase_go_modules
+run_phase "go tools" phase_go_tools
+run_phase "generated code" phase_codegen
+
+# (g) doctor: its table is the closing report; its exit code is bootstrap's.
+# (`pnpm doctor` would run pnpm's own built-in doctor, hence `pnpm run doctor`.)
+echo
+set +e
+pnpm run --silent doctor
+rc=$?
+set -e
+echo
+if [ "$rc" -eq 0 ]; then
+  printf '✓ bootstrap done in %s\n' "$(elapsed "$TOTAL_START")"
+else
+  printf '✗ bootstrap: setup ran (%s) but doctor reports a required tool missing or too old (fixes above)\n' "$(elapsed "$TOTAL_START")"
+  exit 1
+fi
