@@ -29,9 +29,11 @@ async function main(argv: string[]): Promise<number> {
     console.log(report.text);
     return report.exitCode;
   }
-  if (verb !== 'verify') throw new UsageError(verb ? `unknown kit command "${verb}" — ${USAGE}` : USAGE);
+  // One line on stderr for every bad input (spec invariant 6); the usage is one flag away.
+  const seeHelp = '— `pnpm kit --help` shows the usage';
+  if (verb !== 'verify') throw new UsageError(verb ? `unknown kit command "${verb}" ${seeHelp}` : `no command given ${seeHelp}`);
   const numbers = rest.map((arg) => {
-    if (!/^\d+$/.test(arg)) throw new UsageError(`"${arg}" is not a lab number — ${USAGE}`);
+    if (!/^\d+$/.test(arg)) throw new UsageError(`"${arg}" is not a lab number ${seeHelp}`);
     return Number(arg);
   });
   const root = process.env['LAB_ROOT'] ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

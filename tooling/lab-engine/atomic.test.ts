@@ -101,6 +101,7 @@ describe('`lab 1 reset` killed mid-way', () => {
 
     let interrupted = 0;
     for (let round = 0; round < 6; round++) {
+      rmSync(path.join(f.root, '.labs'), { recursive: true, force: true });
       f.write('svc/demo.py', mine);
       f.write('svc/greet.py', oldGreet);
       const child = spawn(process.execPath, [LAB_CLI, '1', 'reset'], { cwd: KIT_ROOT, env: cliEnv(f.root), stdio: 'ignore' });
@@ -112,6 +113,12 @@ describe('`lab 1 reset` killed mid-way', () => {
       const greet = f.read('svc/greet.py');
       expect(demo.equals(mine) || demo.equals(starter), `svc/demo.py is torn after round ${round + 1}`).toBe(true);
       expect(greet.equals(oldGreet) || greet.equals(newGreet), `svc/greet.py is torn after round ${round + 1}`).toBe(true);
+      if (demo.equals(starter) || greet.equals(newGreet)) {
+        // Backed up first: once anything new is on disk, a complete backup holds the old bytes.
+        const [backup] = listBackups(f.root, '01');
+        expect(backup, `new bytes without a backup after round ${round + 1}`).toBeDefined();
+        expect(f.read(`.labs/backups/${backup?.id ?? ''}/files/svc/demo.py`).equals(mine)).toBe(true);
+      }
     }
     expect(interrupted).toBeGreaterThan(0);
 
