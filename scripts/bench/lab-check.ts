@@ -55,8 +55,9 @@ async function direct(): Promise<void> {
   }
 }
 
-async function viaLab(): Promise<void> {
-  const ran = await run(process.execPath, [path.join(root, 'scripts', 'lab.ts'), '1', 'check'], { cwd: root });
+async function viaLab(concurrency = '2'): Promise<void> {
+  const env = { ...process.env, LAB_CONCURRENCY: concurrency };
+  const ran = await run(process.execPath, [path.join(root, 'scripts', 'lab.ts'), '1', 'check'], { cwd: root, env });
   if (ran.code !== 0) throw new Error(`pnpm lab 1 check failed — bench needs lab 1 solved:\n${ran.stdout.slice(-800)}`);
 }
 
@@ -72,12 +73,17 @@ await viaLab(); // warm caches (mypy, pyc) for both sides
 await direct();
 const directMs: number[] = [];
 const labMs: number[] = [];
+const labSerialMs: number[] = [];
 for (let i = 0; i < runs; i++) {
   directMs.push(await time(direct));
-  labMs.push(await time(viaLab));
+  labMs.push(await time(() => viaLab('2')));
+  labSerialMs.push(await time(() => viaLab('1')));
 }
 const ratio = median(labMs) / median(directMs);
+const overhead = median(labSerialMs) / median(directMs);
 console.log(`runs: ${runs} each, interleaved, warm`);
 console.log(`direct gates (sequential): median ${(median(directMs) / 1000).toFixed(2)} s  [${directMs.map((x) => (x / 1000).toFixed(2)).join(', ')}]`);
 console.log(`pnpm lab 1 check:          median ${(median(labMs) / 1000).toFixed(2)} s  [${labMs.map((x) => (x / 1000).toFixed(2)).join(', ')}]`);
-console.log(`ratio lab/direct: ${ratio.toFixed(2)} (target <= 1.10); lab check ${median(labMs) < 5000 ? 'under' : 'OVER'} 5 s`);
+console.log(`lab check, steps one by one: median ${(median(labSerialMs) / 1000).toFixed(2)} s  [${labSerialMs.map((x) => (x / 1000).toFixed(2)).join(', ')}]`);
+console.log(`ratio lab/direct: ${ratio.toFixed(2)} (target <= 1.10); engine overhead, same order as direct: ${overhead.toFixed(2)}x`);
+console.log(`lab check ${median(labMs) < 5000 ? 'under' : 'OVER'} 5 s`);

@@ -14,6 +14,12 @@ import { describeUnfinished, unfinishedEarlierLabs } from './prerequisites.ts';
 import { SCHEMA_ID, type CheckReport, type StepResult } from './report/schema.ts';
 import { runStep, toolsFor } from './steps/index.ts';
 
+/** Two steps at once suits a two-core laptop; LAB_CONCURRENCY=1 runs them one by one. */
+function defaultConcurrency(): number {
+  const fromEnv = Number(process.env['LAB_CONCURRENCY']);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 2;
+}
+
 export interface RunOptions {
   /** Steps run at once (default 2). */
   readonly concurrency?: number;
@@ -69,7 +75,7 @@ export async function runCheck(root: string, labs: readonly Lab[], lab: Lab, opt
         flush();
       }
     };
-    const width = Math.max(1, Math.min(options.concurrency ?? 2, steps.length));
+    const width = Math.max(1, Math.min(options.concurrency ?? defaultConcurrency(), steps.length));
     await Promise.all(Array.from({ length: width }, () => worker()));
   } finally {
     rmSync(scratch, { recursive: true, force: true });
