@@ -6,9 +6,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findLab, loadLabs } from '../../tooling/lab-engine/labs.ts';
-import { freePort, run, startService } from '../../tooling/lab-engine/process.ts';
+import { run } from '../../tooling/lab-engine/process.ts';
 import { httpContext, type ProbeCase } from '../../tooling/probes/probe.ts';
-import { services } from '../../tooling/services/registry.ts';
+import { toolsOfService } from '../../tooling/services/registry.ts';
+import { startStack } from '../../tooling/services/start.ts';
 import { findTool } from '../../tooling/toolchain/tools.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -38,15 +39,12 @@ async function direct(): Promise<void> {
         await run(need('python'), ['-m', 'pytest', '-q', ...step.paths], { cwd: root });
         break;
       case 'probe': {
-        const definition = services[step.service];
-        if (!definition) throw new Error(`unknown service ${step.service}`);
-        const port = await freePort();
-        const tools = new Map(definition.tools.map((t) => [t, need(t)]));
-        const started = await startService(definition.spec(root, port, tools));
-        if (started.status !== 'started') throw new Error(`service did not start: ${started.status}`);
+        const tools = new Map(toolsOfService(step.service).map((t) => [t, need(t)]));
+        const started = await startStack(root, step.service, tools);
+        if (started.status !== 'started') throw new Error(`service did not start: ${started.message}`);
         const cases = ((await import(path.join(lab.dir, step.module))) as { default: ProbeCase[] }).default;
-        for (const c of cases) await c.run(httpContext(started.service.baseUrl));
-        await started.service.stop();
+        for (const c of cases) await c.run(httpContext(started.main.baseUrl, started.urls));
+        await started.stop();
         break;
       }
       default:

@@ -15,7 +15,12 @@ export interface HttpAnswer {
 
 export interface ProbeContext {
   readonly baseUrl: string;
-  /** One HTTP exchange; `body` is sent as JSON unless it is a string (sent as is). */
+  /** Base URL of every service the step started (the probed one and those it needs), by name. */
+  readonly services: ReadonlyMap<string, string>;
+  /**
+   * One HTTP exchange; `body` is sent as JSON unless it is a string (sent as is). A `path`
+   * starting with `http` is a full URL (e.g. another service's from `services`).
+   */
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpAnswer>;
 }
 
@@ -29,16 +34,17 @@ export function defineProbes(cases: ProbeCase[]): ProbeCase[] {
   return cases;
 }
 
-export function httpContext(baseUrl: string, timeoutMs = 5_000): ProbeContext {
+export function httpContext(baseUrl: string, services: ReadonlyMap<string, string> = new Map(), timeoutMs = 5_000): ProbeContext {
   return {
     baseUrl,
+    services,
     async request(method, path, body, headers = {}) {
       const init: RequestInit = { method, headers: { ...headers }, signal: AbortSignal.timeout(timeoutMs) };
       if (body !== undefined) {
         init.body = typeof body === 'string' ? body : JSON.stringify(body);
         init.headers = { 'content-type': 'application/json', ...headers };
       }
-      const response = await fetch(baseUrl + path, init);
+      const response = await fetch(path.startsWith('http') ? path : baseUrl + path, init);
       const text = await response.text();
       let json: unknown;
       try {

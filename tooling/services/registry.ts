@@ -8,7 +8,9 @@ import type { ServiceSpec } from '../lab-engine/process.ts';
 export interface ServiceDefinition {
   /** Tools the command needs, resolved (and reported when missing) before anything starts. */
   readonly tools: readonly string[];
-  spec(root: string, port: number, tools: ReadonlyMap<string, string>): ServiceSpec;
+  /** Services started first (e.g. an upstream simulator); their base URLs reach `spec` by name. */
+  readonly needs?: readonly string[];
+  spec(root: string, port: number, tools: ReadonlyMap<string, string>, needs: ReadonlyMap<string, string>): ServiceSpec;
 }
 
 export const services: Readonly<Record<string, ServiceDefinition>> = {
@@ -24,3 +26,11 @@ export const services: Readonly<Record<string, ServiceDefinition>> = {
     }),
   },
 };
+
+/** Every tool a service and the services it needs use, in start order. */
+export function toolsOfService(name: string, seen: Set<string> = new Set()): string[] {
+  const definition = services[name];
+  if (!definition || seen.has(name)) return [];
+  seen.add(name);
+  return [...(definition.needs ?? []).flatMap((need) => toolsOfService(need, seen)), ...definition.tools];
+}

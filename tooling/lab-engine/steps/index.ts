@@ -1,7 +1,7 @@
 /** Dispatches a manifest step to its runner and says which tools each kind needs. */
 import type { Step } from '../manifest.ts';
 import type { StepResult } from '../report/schema.ts';
-import { services } from '../../services/registry.ts';
+import { toolsOfService } from '../../services/registry.ts';
 import type { StepContext } from './context.ts';
 import { gofmt, goTest, goVet, golangciLint, staticcheck } from './go.ts';
 import { probe } from './probe.ts';
@@ -26,7 +26,7 @@ export function toolsFor(step: Step): readonly string[] {
     case 'golangci-lint':
       return ['golangci-lint', 'go'];
     case 'probe':
-      return services[step.service]?.tools ?? [];
+      return toolsOfService(step.service);
   }
 }
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { httpContext, type ProbeCase } from '../../probes/probe.ts';
 import { services } from '../../services/registry.ts';
-import { freePort, lastLinesOf, startService } from '../process.ts';
+import { startStack } from '../../services/start.ts';
 import type { Failure, StepResult } from '../report/schema.ts';
 import { stepLabel, timeoutMs, type StepContext, type StepOf } from './context.ts';
 
@@ -20,17 +20,15 @@ export async function probe(ctx: StepContext, step: StepOf<'probe'>): Promise<St
   const cases = await loadCases(path.join(ctx.lab.dir, step.module));
   if (typeof cases === 'string') return { status: 'error', ...base, ms: elapsed(), why: cases };
 
-  const port = await freePort();
-  const outcome = await startService({ ...definition.spec(ctx.root, port, ctx.tools), deadlineMs: 20_000 });
+  const outcome = await startStack(ctx.root, step.service, ctx.tools);
   if (outcome.status !== 'started') {
-    const said = outcome.status === 'exited' ? `exited with status ${String(outcome.code)}` : `was not healthy within 20 s (${outcome.lastError})`;
-    const failures = [{ test: `start ${step.service}`, message: `the service ${said}:\n${lastLinesOf(outcome.output, 10)}` }];
+    const failures = [{ test: `start ${outcome.service}`, message: `the service ${outcome.message}` }];
     return { status: 'fail', ...base, ms: elapsed(), failures, ...(step.hint ? { hint: step.hint } : {}) };
   }
   const failures: Failure[] = [];
   const deadline = started + timeoutMs(step, 120);
   try {
-    const http = httpContext(outcome.service.baseUrl);
+    const http = httpContext(outcome.main.baseUrl, outcome.urls);
     for (const c of cases) {
       if (performance.now() > deadline) {
         failures.push({ test: c.name, message: `not run: the probe step ran out of time` });
@@ -43,7 +41,7 @@ export async function probe(ctx: StepContext, step: StepOf<'probe'>): Promise<St
       }
     }
   } finally {
-    await outcome.service.stop();
+    await outcome.stop();
   }
   if (failures.length === 0) return { status: 'pass', ...base, ms: elapsed() };
   return { status: 'fail', ...base, ms: elapsed(), failures, ...(step.hint ? { hint: step.hint } : {}) };
