@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeError, EXIT, UsageError } from '../tooling/lab-engine/errors.ts';
+import { loadLabs } from '../tooling/lab-engine/labs.ts';
 import { stopAllChildren } from '../tooling/lab-engine/process.ts';
 import { runDoctor } from '../tooling/doctor/doctor.ts';
 import { verify, type Finding, type LabVerdict } from '../tooling/kit-verify/verify.ts';
@@ -18,13 +19,13 @@ function row(f: Finding): string {
 
 async function main(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
+  const root = process.env['LAB_ROOT'] ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   if (verb === '--help' || verb === '-h') {
     console.log(USAGE);
     return EXIT.ok;
   }
   if (verb === 'doctor') {
     if (rest.length) throw new UsageError(`\`kit doctor\` takes no arguments (\`pnpm run doctor --json\` prints JSON)`);
-    const root = process.env['LAB_ROOT'] ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
     const report = await runDoctor({ root });
     console.log(report.text);
     return report.exitCode;
@@ -36,7 +37,10 @@ async function main(argv: string[]): Promise<number> {
     if (!/^\d+$/.test(arg)) throw new UsageError(`"${arg}" is not a lab number ${seeHelp}`);
     return Number(arg);
   });
-  const root = process.env['LAB_ROOT'] ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  // Unknown numbers are bad input: say so before minutes of verifying the others.
+  const known = new Set((await loadLabs(root)).map((lab) => lab.number));
+  const missing = numbers.filter((n) => !known.has(n));
+  if (missing.length) throw new UsageError(`no lab numbered ${missing.join(', ')} — \`pnpm lab list\` shows the labs`);
   process.env['LAB_MYPY_CACHE_DIR'] ??= path.join(root, '.labs', 'verify', 'mypy-cache');
   const started = performance.now();
   const onLab = (v: LabVerdict): void => {
@@ -46,9 +50,6 @@ async function main(argv: string[]): Promise<number> {
   };
   const run = await verify(root, numbers, onLab);
   for (const f of run.global) console.log(row(f));
-  const known = new Set(run.verdicts.map((v) => v.lab.number));
-  const missing = numbers.filter((n) => !known.has(n));
-  if (missing.length) throw new UsageError(`no lab numbered ${missing.join(', ')} — \`pnpm lab list\` shows the labs`);
   const findings = [...run.verdicts.flatMap((v) => v.findings), ...run.global];
   const failed = findings.filter((f) => !f.ok).length;
   console.log(`kit verify: ${run.verdicts.length} lab(s) in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -18,7 +18,7 @@ const lab = findLab(await loadLabs(root), '1');
 
 function need(name: string): string {
   const found = findTool(root, name);
-  if (!found) throw new Error(`${name} not found — run pnpm doctor`);
+  if (!found) throw new Error(`${name} not found — run \`pnpm run doctor\``);
   return found;
 }
 

@@ -89,7 +89,7 @@ export function allGates(root: string): Gate[] {
 
 export async function runGate(gate: Gate): Promise<GateResult> {
   if (gate.command.includes('/') ? !existsSync(gate.command) : !findTool(gate.cwd, gate.command)) {
-    return { gate, status: 'missing', ms: 0, output: `${path.basename(gate.command)}: not found — run pnpm doctor` };
+    return { gate, status: 'missing', ms: 0, output: `${path.basename(gate.command)}: not found — run \`pnpm run doctor\`` };
   }
   const ran = await run(gate.command, gate.args, { cwd: gate.cwd, ...(gate.env ? { env: gate.env } : {}), timeoutMs: 45 * 60_000 });
   const output = `${ran.stdout}${ran.stderr}`;

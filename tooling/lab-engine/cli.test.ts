@@ -106,7 +106,7 @@ describe.concurrent('bad input gets one line on stderr and exit 2, never a stack
   it('a tool the steps need is not installed', async () => {
     const f = fixture({ venv: false });
     const result = await runLab(f.root, ['1', 'check'], { env: { PATH: '/usr/bin:/bin' } });
-    expectOneLine(result, /^lab: ruff: not found — run pnpm doctor$/);
+    expectOneLine(result, /^lab: ruff: not found — run `pnpm run doctor`$/);
   });
 
   it('a check while another live process holds .labs/lock', async () => {

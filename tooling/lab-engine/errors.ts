@@ -41,7 +41,7 @@ export class MissingToolError extends UsageError {
   override readonly name: string = 'MissingToolError';
   readonly tool: string;
   constructor(tool: string) {
-    super(`${tool}: not found — run pnpm doctor`);
+    super(`${tool}: not found — run \`pnpm run doctor\``);
     this.tool = tool;
   }
 }
