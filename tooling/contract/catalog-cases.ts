@@ -135,5 +135,149 @@ export function catalogContract({ todo: TODO }: ContractOptions): ProbeCase[] {
       expectProblem(await request('GET', '/no-such-route'), 404, 'not_found', 'GET of an unknown route', TODO);
     },
   },
+  {
+    name: 'a trailing slash is an unknown route, not a redirect',
+    async run({ request }) {
+      expectProblem(await request('GET', '/products/'), 404, 'not_found', 'GET /products/', TODO);
+      expectProblem(await request('GET', '/products/a/b'), 404, 'not_found', 'GET /products/a/b', TODO);
+    },
+  },
+  {
+    name: 'a method the path does not offer is a 405 problem with Allow listing every method',
+    async run({ request }) {
+      const cases: [string, string, string][] = [
+        ['PATCH', '/products', 'GET, POST'],
+        ['DELETE', '/products', 'GET, POST'],
+        ['PATCH', '/products/00000000-0000-4000-8000-000000000000', 'DELETE, GET, PUT'],
+        ['POST', '/products/00000000-0000-4000-8000-000000000000', 'DELETE, GET, PUT'],
+        ['POST', '/healthz', 'GET'],
+      ];
+      for (const [method, where, allow] of cases) {
+        const answer = await request(method, where);
+        expectProblem(answer, 405, 'method_not_allowed', `${method} ${where}`, TODO);
+        const got = (answer.headers.get('allow') ?? '').split(',').map((m) => m.trim()).filter(Boolean).sort().join(', ');
+        assert.equal(got, allow, `${method} ${where}: the Allow header must list ${allow} (${TODO})`);
+      }
+    },
+  },
+  {
+    name: 'the problem type is the base URI plus the code in kebab-case',
+    async run({ request }) {
+      const answer = await request('GET', '/products/00000000-0000-4000-8000-000000000000');
+      const body = answer.json as { type?: string; code?: string } | undefined;
+      assert.equal(body?.type, 'https://language-tracks.example/problems/product-not-found', `the problem "type" must be the base URI plus the code in kebab-case (${TODO})`);
+      const invalid = await request('POST', '/products', { ...mug(newSku()), colour: 'blue' });
+      assert.equal((invalid.json as { type?: string } | undefined)?.type, 'https://language-tracks.example/problems/validation-failed', 'a 422 has the validation-failed type');
+    },
+  },
+  {
+    name: 'health and readiness answer their status documents',
+    async run({ request }) {
+      const health = await request('GET', '/healthz');
+      assert.deepEqual(health.json, { status: 'ok' }, '/healthz answers {"status":"ok"}');
+      const ready = await request('GET', '/readyz');
+      assert.equal(ready.status, 200, '/readyz answers 200 when the service may take traffic');
+      assert.deepEqual(ready.json, { status: 'ready' }, '/readyz answers {"status":"ready"}');
+    },
+  },
+  {
+    name: 'a malformed id is a 404 for PUT and DELETE too, and ids are case-sensitive',
+    async run({ request }) {
+      const valid = { name: 'x', price: { amount_minor: 1, currency: 'EUR' } };
+      expectProblem(await request('PUT', '/products/not-a-uuid', valid), 404, 'product_not_found', 'PUT of a malformed id', TODO);
+      expectProblem(await request('DELETE', '/products/not-a-uuid'), 404, 'product_not_found', 'DELETE of a malformed id', TODO);
+      const created = await request('POST', '/products', mug(newSku()));
+      const id = (core(created.json) as Product).id;
+      expectProblem(await request('GET', `/products/${id.toUpperCase()}`), 404, 'product_not_found', 'GET of an upper-case id', TODO);
+      expectProblem(await request('GET', `/products/{${id}}`), 404, 'product_not_found', 'GET of a brace-wrapped id', TODO);
+      expectProblem(await request('DELETE', `/products/${id.toUpperCase()}`), 404, 'product_not_found', 'DELETE of an upper-case id', TODO);
+      assert.equal((await request('GET', `/products/${id}`)).status, 200, 'the canonical id still names the product');
+    },
+  },
+  {
+    name: 'PUT validates the body before looking up the id, and the sku cannot change',
+    async run({ request }) {
+      const unknown = '/products/00000000-0000-4000-8000-000000000000';
+      expectProblem(await request('PUT', unknown, { name: '', price: { amount_minor: 1, currency: 'EUR' } }), 422, 'validation_failed', 'PUT of an unknown id with a blank name', TODO);
+      const created = await request('POST', '/products', mug(newSku()));
+      const id = (core(created.json) as Product).id;
+      const answer = await request('PUT', `/products/${id}`, { sku: 'NEW-SKU', name: 'x', price: { amount_minor: 1, currency: 'EUR' } });
+      expectProblem(answer, 422, 'validation_failed', 'PUT with a sku in the body', TODO);
+      const errors = (answer.json as { errors?: { field?: string }[] }).errors ?? [];
+      assert.ok(errors.some((e) => e.field === 'sku'), `PUT with a sku: "errors" must name the field "sku"; got ${JSON.stringify(errors)}`);
+    },
+  },
+  {
+    name: 'GET /products lists every product sorted by sku',
+    async run({ request }) {
+      const base = newSku();
+      for (const suffix of ['C', 'A', 'B']) {
+        const created = await request('POST', '/products', mug(`${base}-${suffix}`));
+        assert.equal(created.status, 201, `POST ${base}-${suffix} must answer 201; body: ${created.text.slice(0, 200)}`);
+      }
+      const listed = await request('GET', '/products');
+      assert.equal(listed.status, 200, 'GET /products answers 200');
+      const skus = ((listed.json as { items?: { sku: string }[] } | undefined)?.items ?? []).map((p) => p.sku);
+      const sorted = [...skus].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      assert.deepEqual(skus, sorted, `GET /products must be sorted by sku (${TODO})`);
+      assert.deepEqual(skus.filter((s) => s.startsWith(`${base}-`)), [`${base}-A`, `${base}-B`, `${base}-C`], 'the three new products are listed in sku order');
+    },
+  },
+  {
+    name: 'names are trimmed and counted in code points; amounts span the whole int64 range',
+    async run({ request }) {
+      const trimmed = await request('POST', '/products', { ...mug(newSku()), name: '  Mug \t' });
+      assert.equal(trimmed.status, 201, `a name with surrounding whitespace is accepted; body: ${trimmed.text.slice(0, 200)}`);
+      assert.equal(core(trimmed.json)?.name, 'Mug', 'the stored name is trimmed');
+      for (const [what, name, status] of [
+        ['200 euro signs (600 UTF-8 bytes)', '\u20ac'.repeat(200), 201],
+        ['200 emoji (400 UTF-16 units)', '\u{1F600}'.repeat(200), 201],
+        ['201 characters', 'x'.repeat(201), 422],
+      ] as const) {
+        const answer = await request('POST', '/products', { ...mug(newSku()), name });
+        assert.equal(answer.status, status, `a name of ${what} must answer ${status} (${TODO}); body: ${answer.text.slice(0, 200)}`);
+      }
+      const max = '9223372036854775807';
+      const body = `{"sku": "${newSku()}", "name": "Dear", "price": {"amount_minor": ${max}, "currency": "EUR"}}`;
+      const big = await request('POST', '/products', body, { 'content-type': 'application/json' });
+      assert.equal(big.status, 201, `amount_minor ${max} (the largest int64) is accepted; body: ${big.text.slice(0, 200)}`);
+      assert.match(big.text, new RegExp(`"amount_minor":\\s*${max}\\b`), 'the largest amount comes back exactly');
+      const zero = await request('POST', '/products', { ...mug(newSku()), price: { amount_minor: 0, currency: 'EUR' } });
+      assert.equal(zero.status, 201, 'an amount of 0 is accepted');
+    },
+  },
+  {
+    name: 'strict JSON: only integers for amounts, exact member names, unknown fields at any level',
+    async run({ request }) {
+      const amount = (raw: string) => `{"sku": "${newSku()}", "name": "x", "price": {"amount_minor": ${raw}, "currency": "EUR"}}`;
+      const bad: [string, string, string][] = [
+        ['12.0', amount('12.0'), 'price.amount_minor'],
+        ['1e2', amount('1e2'), 'price.amount_minor'],
+        ['"12"', amount('"12"'), 'price.amount_minor'],
+        ['null', amount('null'), 'price.amount_minor'],
+        ['2^63', amount('9223372036854775808'), 'price.amount_minor'],
+        ['-2^63', amount('-9223372036854775808'), 'price.amount_minor'],
+        ['a missing amount', `{"sku": "${newSku()}", "name": "x", "price": {"currency": "EUR"}}`, 'price.amount_minor'],
+        ['a price that is not an object', `{"sku": "${newSku()}", "name": "x", "price": 5}`, 'price'],
+        ['a name that is not a string', `{"sku": "${newSku()}", "name": 5, "price": {"amount_minor": 1, "currency": "EUR"}}`, 'name'],
+        ['an unknown field inside price', `{"sku": "${newSku()}", "name": "x", "price": {"amount_minor": 1, "currency": "EUR", "colour": "blue"}}`, 'price.colour'],
+        ['a member name in the wrong case', `{"SKU": "${newSku()}", "name": "x", "price": {"amount_minor": 1, "currency": "EUR"}}`, 'SKU'],
+        ['a body that is an array', '[1, 2]', 'body'],
+        ['a body that is null', 'null', 'body'],
+        ['malformed JSON', '{"sku": ', 'body'],
+        ['trailing data after the object', `${amount('1')} x`, 'body'],
+      ];
+      for (const [what, body, field] of bad) {
+        const answer = await request('POST', '/products', body, { 'content-type': 'application/json' });
+        expectProblem(answer, 422, 'validation_failed', `POST with ${what}`, TODO);
+        const errors = (answer.json as { errors?: { field?: string }[] }).errors ?? [];
+        assert.ok(errors.some((e) => e.field === field), `POST with ${what}: "errors" must name the field "${field}"; got ${JSON.stringify(errors)}`);
+      }
+      const notJson = await request('POST', '/products', JSON.stringify(mug(newSku())), { 'content-type': 'text/plain' });
+      expectProblem(notJson, 422, 'validation_failed', 'POST sent as text/plain', TODO);
+      const errors = (notJson.json as { errors?: { field?: string }[] }).errors ?? [];
+      assert.ok(errors.some((e) => e.field === 'body'), `POST sent as text/plain: "errors" must name "body"; got ${JSON.stringify(errors)}`);
+    },
+  },
 ]);
 }

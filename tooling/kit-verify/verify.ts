@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { atomicWrite } from '../lab-engine/atomic.ts';
+import { acquireLock } from '../lab-engine/lock.ts';
 import { type Lab, loadLabs, earlierLabs } from '../lab-engine/labs.ts';
 import { partLabel, readVersion } from '../lab-engine/owned.ts';
 import type { CheckReport } from '../lab-engine/report/schema.ts';
@@ -165,6 +166,16 @@ export interface VerifyRun {
 }
 
 export async function verify(root: string, selected: readonly number[], onLab?: (v: LabVerdict) => void): Promise<VerifyRun> {
+  // Two runs would share (and trample) the one copy folder.
+  const lock = acquireLock(root, 'kit verify', 'verify.lock');
+  try {
+    return await verifyInCopy(root, selected, onLab);
+  } finally {
+    lock.release();
+  }
+}
+
+async function verifyInCopy(root: string, selected: readonly number[], onLab?: (v: LabVerdict) => void): Promise<VerifyRun> {
   const copy = makeCopy(root);
   const labs = await loadLabs(copy.root);
   const chosen = selected.length ? labs.filter((l) => selected.includes(l.number)) : labs;

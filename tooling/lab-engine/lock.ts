@@ -19,8 +19,9 @@ function alive(pid: number): boolean {
   }
 }
 
-export function acquireLock(root: string, what: string): Lock {
-  const file = path.join(root, '.labs', 'lock');
+/** `name` picks the lock: `lock` guards the attendee's files, `verify.lock` kit verify's copy. */
+export function acquireLock(root: string, what: string, name = 'lock'): Lock {
+  const file = path.join(root, '.labs', name);
   mkdirSync(path.dirname(file), { recursive: true });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -47,7 +48,7 @@ export function acquireLock(root: string, what: string): Lock {
       rmSync(file, { force: true });
     }
   }
-  throw new BusyError('could not take .labs/lock — remove it if no lab command is running');
+  throw new BusyError(`could not take .labs/${name} — remove it if no lab command is running`);
 }
 
 function safeRead(file: string): string {

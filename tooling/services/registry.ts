@@ -5,6 +5,9 @@
 import path from 'node:path';
 import type { ServiceSpec } from '../lab-engine/process.ts';
 
+/** The fan-out budgets `python-catalog-fanout` runs with; lab 2's probe times answers against them. */
+export const catalogFanoutBudgets = { callTimeoutMs: 300, deadlineMs: 600, maxConcurrency: 3 } as const;
+
 export interface ServiceDefinition {
   /** Tools the command needs, resolved (and reported when missing) before anything starts. */
   readonly tools: readonly string[];
@@ -21,6 +24,53 @@ export const services: Readonly<Record<string, ServiceDefinition>> = {
       args: ['-m', 'catalog', '--host', '127.0.0.1', '--port', String(port)],
       cwd: root,
       env: { ...process.env, PYTHONPATH: path.join(root, 'python/services/catalog/src'), PYTHONUNBUFFERED: '1' },
+      healthPath: '/healthz',
+      port,
+    }),
+  },
+  'go-catalog': {
+    tools: ['go'],
+    // `go run` from the module: Go 1.24+ caches the linked binary, so a warm start is ~0.1 s
+    // (a separate `go build` then exec measured ~0.4 s warm); after an edit both compile.
+    spec: (root, port, tools) => ({
+      command: tools.get('go') ?? 'go',
+      args: ['run', './cmd/catalog', '--host', '127.0.0.1', '--port', String(port)],
+      cwd: path.join(root, 'go/services/catalog'),
+      // Offline like every Go step: modules come from the cache that bootstrap filled.
+      env: { ...process.env, GOPROXY: process.env['GOPROXY'] ?? 'off' },
+      healthPath: '/healthz',
+      port,
+    }),
+  },
+  /** Three fake upstreams (pricing, inventory, reviews); tuned at run time by `PUT /_sim/config`. */
+  'upstream-sim': {
+    tools: ['python'],
+    spec: (root, port, tools) => ({
+      command: tools.get('python') ?? 'python3',
+      args: ['-m', 'upstream_sim', '--host', '127.0.0.1', '--port', String(port)],
+      cwd: root,
+      env: { ...process.env, PYTHONPATH: path.join(root, 'python/services/upstream_sim/src'), PYTHONUNBUFFERED: '1' },
+      healthPath: '/healthz',
+      port,
+    }),
+  },
+  /** The Python catalog with its upstreams over HTTP (the simulator) and small budgets a probe can time. */
+  'python-catalog-fanout': {
+    tools: ['python'],
+    needs: ['upstream-sim'],
+    spec: (root, port, tools, needs) => ({
+      command: tools.get('python') ?? 'python3',
+      args: ['-m', 'catalog', '--host', '127.0.0.1', '--port', String(port)],
+      cwd: root,
+      env: {
+        ...process.env,
+        PYTHONPATH: path.join(root, 'python/services/catalog/src'),
+        PYTHONUNBUFFERED: '1',
+        CATALOG_UPSTREAM_URL: needs.get('upstream-sim') ?? '',
+        CATALOG_CALL_TIMEOUT_MS: String(catalogFanoutBudgets.callTimeoutMs),
+        CATALOG_DEADLINE_MS: String(catalogFanoutBudgets.deadlineMs),
+        CATALOG_MAX_CONCURRENCY: String(catalogFanoutBudgets.maxConcurrency),
+      },
       healthPath: '/healthz',
       port,
     }),

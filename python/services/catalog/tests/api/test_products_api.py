@@ -43,7 +43,13 @@ async def test_get_returns_the_created_product(client: httpx.AsyncClient) -> Non
     created = await _create(client)
     response = await client.get(f"/products/{created['id']}")
     assert response.status_code == 200
-    assert response.json() == created
+    body = response.json()
+    # The contract's fields, unchanged, plus the upstream parts (complete: nothing degraded).
+    assert {key: body[key] for key in created} == created
+    assert body["degraded"] == []
+    assert body["pricing"] is not None
+    assert body["inventory"] is not None
+    assert body["reviews"] is not None
 
 
 async def test_list_is_wrapped_and_sorted_by_sku(client: httpx.AsyncClient) -> None:
@@ -64,7 +70,8 @@ async def test_put_replaces_name_and_price_and_keeps_id_and_sku(
     assert response.status_code == 200
     expected = {"id": created["id"], "sku": "MUG-001", **update}
     assert response.json() == expected
-    assert (await client.get(f"/products/{created['id']}")).json() == expected
+    got = (await client.get(f"/products/{created['id']}")).json()
+    assert {key: got[key] for key in expected} == expected
 
 
 async def test_delete_returns_204_with_an_empty_body(client: httpx.AsyncClient) -> None:

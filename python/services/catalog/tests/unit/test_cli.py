@@ -35,3 +35,13 @@ def test_bad_arguments_print_one_line_and_exit_2(
     assert captured.err.count("\n") == 1
     assert captured.err.startswith("python -m catalog: error: ")
     assert expected in captured.err
+
+
+def test_a_bad_catalog_variable_prints_one_line_and_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CATALOG_DEADLINE_MS", "soon")
+    assert main(["--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "CATALOG_DEADLINE_MS" in err
+    assert err.count("\n") == 1

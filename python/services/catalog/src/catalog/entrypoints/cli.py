@@ -16,6 +16,7 @@ from typing import NoReturn
 import uvicorn
 
 from catalog.entrypoints.http.app import create_app
+from catalog.fanout.settings import SettingsError
 
 logger = logging.getLogger("catalog")
 
@@ -71,8 +72,14 @@ class _AnnouncingServer(uvicorn.Server):
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    try:
+        app = create_app()
+    except SettingsError as error:
+        # A bad CATALOG_* variable: one line, like a bad argument.
+        print(f"python -m catalog: error: {error}", file=sys.stderr)
+        return 2
     config = uvicorn.Config(
-        create_app(),
+        app,
         host=args.host,
         port=args.port,
         # uvicorn's own start-up chatter and access lines would bury the one line above;

@@ -12,17 +12,20 @@ from fastapi import APIRouter, Depends, Response, status
 from catalog.adapters.in_memory_repository import InMemoryProductRepository
 from catalog.domain.errors import ProductNotFoundError
 from catalog.domain.product import Product
-from catalog.entrypoints.http.dependencies import get_product_repository
+from catalog.entrypoints.http.dependencies import get_product_details, get_product_repository
+from catalog.entrypoints.http.details_schemas import ProductDetailsResponse
 from catalog.entrypoints.http.schemas import (
     CreateProductRequest,
     ProductListResponse,
     ProductResponse,
     UpdateProductRequest,
 )
+from catalog.fanout.aggregator import ProductDetailsAggregator
 
 router = APIRouter(prefix="/products", tags=["products"])
 
 Repository = Annotated[InMemoryProductRepository, Depends(get_product_repository)]
+Details = Annotated[ProductDetailsAggregator, Depends(get_product_details)]
 
 
 def parse_product_id(raw: str) -> UUID:
@@ -59,9 +62,17 @@ async def list_products(repository: Repository) -> ProductListResponse:
 
 
 @router.get("/{product_id}")
-async def get_product(product_id: str, repository: Repository) -> ProductResponse:
+async def get_product(
+    product_id: str, repository: Repository, details: Details
+) -> ProductDetailsResponse:
+    """The product plus pricing, inventory and reviews, fetched concurrently (lab 2).
+
+    An upstream that is late or down does not fail the request: its part is ``null`` and
+    listed in ``degraded``. The product itself comes from the repository, so an unknown id is
+    still a 404 and no upstream is asked.
+    """
     product = await repository.get(parse_product_id(product_id))
-    return ProductResponse.from_domain(product)
+    return ProductDetailsResponse.from_parts(product, await details.fetch(str(product.id)))
 
 
 @router.put("/{product_id}")

@@ -1,0 +1,68 @@
+// Command catalog serves the product catalog over HTTP:
+//
+//	catalog --host 127.0.0.1 --port 8000
+//
+// Bad flags print one line and exit 2; a port that cannot be bound prints one line and exits
+// 3; SIGTERM or Ctrl-C drain in-flight requests and exit 0.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"languagetracks.example/go/services/catalog/internal/adapters"
+	"languagetracks.example/go/services/catalog/internal/app"
+	"languagetracks.example/go/services/catalog/internal/platform"
+	"languagetracks.example/go/services/catalog/internal/ports"
+)
+
+// Exit codes, the same as the Python twin's.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+	exitBind  = 3
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is main without the process: tests call it with their own arguments and context.
+func run(ctx context.Context, args []string, stderr io.Writer) int {
+	cfg, err := platform.ParseFlags(args)
+	if err != nil {
+		_, _ = fmt.Fprintf(stderr, "catalog: %v\n", err)
+		return exitUsage
+	}
+	logger := platform.NewLogger(stderr)
+	catalog, err := app.NewCatalog(app.Config{Repository: adapters.NewMemoryProductRepository()})
+	if err != nil {
+		logger.Error("wiring failed", "error", err.Error())
+		return exitError
+	}
+	server, err := ports.NewServer(ports.ServerConfig{Products: catalog, Logger: logger})
+	if err != nil {
+		logger.Error("wiring failed", "error", err.Error())
+		return exitError
+	}
+	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", cfg.Addr())
+	if err != nil {
+		_, _ = fmt.Fprintf(stderr, "catalog: cannot listen on %s: %v\n", cfg.Addr(), errors.Unwrap(err))
+		return exitBind
+	}
+	if err := platform.Serve(ctx, ln, server, logger); err != nil {
+		logger.Error("server stopped", "error", err.Error())
+		return exitError
+	}
+	return exitOK
+}

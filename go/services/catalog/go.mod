@@ -1,0 +1,3 @@
+module languagetracks.example/go/services/catalog
+
+go 1.26
