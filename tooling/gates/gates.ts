@@ -1,28 +1,41 @@
 /**
- * The kit's quality gates, as one list: `pnpm test` runs them all (and issue 7's `pnpm gates`
- * will select from the same list). Each gate is one command; gates run two at a time.
+ * The kit's quality gates, as one list: `pnpm test` runs them all and `pnpm gates [scope]`
+ * selects from the same list (tooling/gates/runner.ts runs and prints them). Each gate is one
+ * command; gates run two at a time, `alone` ones after.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { findTool } from '../toolchain/tools.ts';
 import { run } from '../lab-engine/process.ts';
 
+export const SCOPES = ['python', 'go', 'proto', 'ts', 'kit'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export function isScope(s: string): s is Scope {
+  return (SCOPES as readonly string[]).includes(s);
+}
+
 export interface Gate {
   /** e.g. `python: mypy --strict`. */
   readonly name: string;
-  readonly scope: 'ts' | 'python' | 'go' | 'kit';
+  readonly scope: Scope;
   readonly command: string;
   readonly args: readonly string[];
   readonly cwd: string;
   readonly env?: NodeJS.ProcessEnv;
   /** Runs alone after the others (it starts services and uses both cores). */
   readonly alone?: boolean;
+  /** Not run: its table row says why (e.g. no proto yet). Never counted as a pass. */
+  readonly skip?: string;
+  /** A static security check (SAST): `pnpm scan sast` runs these. */
+  readonly sast?: boolean;
 }
 
 export type GateResult =
   | { readonly gate: Gate; readonly status: 'pass'; readonly ms: number; readonly output: string }
   | { readonly gate: Gate; readonly status: 'fail'; readonly ms: number; readonly output: string }
-  | { readonly gate: Gate; readonly status: 'missing'; readonly ms: 0; readonly output: string };
+  | { readonly gate: Gate; readonly status: 'missing'; readonly ms: 0; readonly output: string }
+  | { readonly gate: Gate; readonly status: 'skip'; readonly ms: 0; readonly output: string };
 
 function tool(root: string, name: string): string {
   return findTool(root, name) ?? name;
@@ -66,12 +79,17 @@ export function allGates(root: string): Gate[] {
   const py = (name: string, args: string[]): Gate => ({ name: `python: ${name}`, scope: 'python', command: tool(root, args[0] ?? ''), args: args.slice(1), cwd: root });
   const gates: Gate[] = [
     { name: 'ts: tsc --noEmit', scope: 'ts', command: tool(root, 'tsc'), args: ['--noEmit', '-p', 'tsconfig.json'], cwd: root },
-    { name: 'ts: vitest', scope: 'ts', command: tool(root, 'vitest'), args: ['run'], cwd: root },
+    { name: 'ts: vitest', scope: 'ts', command: tool(root, 'vitest'), args: ['run', '--exclude', 'tooling/contract/**'], cwd: root },
+    // Alone: the contract suites start both catalogs and time fan-outs against a 600 ms deadline.
+    { name: 'ts: contract suites', scope: 'ts', command: tool(root, 'vitest'), args: ['run', 'tooling/contract'], cwd: root, alone: true },
     py('ruff check', ['ruff', 'check', 'python', 'labs']),
     py('ruff format --check', ['ruff', 'format', '--check', 'python', 'labs']),
     py('mypy --strict', ['mypy', '--strict', ...pythonTypedPaths(root)]),
     // Alone: lab checks time fan-outs in milliseconds, which a busy second core would skew.
     { ...py('pytest', ['python', '-m', 'pytest', '-q', '-p', 'no:cacheprovider']), alone: true },
+    // SAST over the services' source (tests use assert, B101). Suppress a finding on its line:
+    // `# nosec B311 # why`.
+    { ...py('bandit', ['bandit', '-q', '-r', ...pythonSourcePaths(root)]), sast: true },
   ];
   for (const dir of goModules(root)) {
     const rel = path.relative(root, dir);
@@ -82,15 +100,78 @@ export function allGates(root: string): Gate[] {
       go('staticcheck', 'staticcheck', ['./...']),
       go('golangci-lint', 'golangci-lint', ['run', './...']),
       go('go test -race', 'go', ['test', '-race', '-count=1', './...']),
+      // Suppress a finding on its line: `// #nosec G304 -- why`.
+      { ...go('gosec', 'gosec', ['-quiet', '-exclude-generated', './...']), sast: true },
     );
   }
+  gates.push(...protoGates(root));
+  const templates = ciTemplates(root);
+  // actionlint is given each path: it lints them where they are (inside this git repo).
+  gates.push({ name: 'kit: actionlint (CI templates)', scope: 'kit', command: tool(root, 'actionlint'), args: templates, cwd: root, ...(templates.length === 0 ? { skip: 'no templates under tooling/ci/github' } : {}) });
+  gates.push({ name: 'kit: gitleaks dir (secrets)', scope: 'kit', command: tool(root, 'gitleaks'), args: [...GITLEAKS_DIR_ARGS], cwd: root });
   // Builds every deck two at a time, then drives Chromium through every slide: both cores.
   gates.push({ name: 'slides: build + browser', scope: 'kit', command: node, args: [path.join(root, 'scripts', 'slides.ts'), 'test'], cwd: root, alone: true });
   gates.push({ name: 'kit verify', scope: 'kit', command: node, args: [path.join(root, 'scripts', 'kit.ts'), 'verify'], cwd: root, alone: true });
   return gates;
 }
 
+/** `gitleaks dir` over the working tree with the kit's config; `pnpm scan secrets` uses it too. */
+export const GITLEAKS_DIR_ARGS = ['dir', '.', '--config', '.gitleaks.toml', '--no-banner', '--redact', '--log-level', 'warn'] as const;
+
+/** Each Python service's src folder (bandit's scope). */
+export function pythonSourcePaths(root: string): string[] {
+  const services = path.join(root, 'python', 'services');
+  if (!existsSync(services)) return [];
+  return readdirSync(services).sort().filter((n) => existsSync(path.join(services, n, 'src'))).map((n) => `python/services/${n}/src`);
+}
+
+/** The GitHub Actions templates, relative to root. */
+export function ciTemplates(root: string): string[] {
+  const dir = path.join(root, 'tooling', 'ci', 'github');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => `tooling/ci/github/${f}`);
+}
+
+function hasProto(dir: string): boolean {
+  if (!existsSync(dir)) return false;
+  return readdirSync(dir, { withFileTypes: true }).some((e) =>
+    e.isDirectory() ? hasProto(path.join(dir, e.name)) : e.name.endsWith('.proto'),
+  );
+}
+
+/**
+ * Proto: buf lint, buf breaking (against main, or $BUF_BREAKING_AGAINST in CI) and codegen drift.
+ * Until proto/ holds a .proto file the scope is one skipped row that says so.
+ */
+export function protoGates(root: string): Gate[] {
+  const protoDir = path.join(root, 'proto');
+  if (!hasProto(protoDir)) {
+    return [{ name: 'proto: buf lint, breaking, drift', scope: 'proto', command: tool(root, 'buf'), args: [], cwd: root, skip: 'no proto/*.proto yet: these gates start when the contract lands' }];
+  }
+  const buf = tool(root, 'buf');
+  const against = process.env['BUF_BREAKING_AGAINST'] ?? '.git#branch=main,subdir=proto';
+  return [
+    { name: 'proto: buf lint', scope: 'proto', command: buf, args: ['lint', 'proto'], cwd: root },
+    { name: 'proto: buf breaking', scope: 'proto', command: buf, args: ['breaking', 'proto', '--against', against], cwd: root },
+    { name: 'proto: codegen drift', scope: 'proto', command: process.execPath, args: [path.join(root, 'tooling', 'gates', 'proto-drift.ts')], cwd: root },
+  ];
+}
+
+/** The gates of one scope (all when undefined), in list order. */
+export function selectGates(gates: readonly Gate[], scope?: Scope): Gate[] {
+  return scope ? gates.filter((g) => g.scope === scope) : [...gates];
+}
+
+/** What `pnpm gates --fix` runs first: ruff's fixes, then the formatter. */
+export function fixCommands(root: string): { command: string; args: string[] }[] {
+  return [
+    { command: tool(root, 'ruff'), args: ['check', '--fix', 'python', 'labs'] },
+    { command: tool(root, 'ruff'), args: ['format', 'python', 'labs'] },
+  ];
+}
+
 export async function runGate(gate: Gate): Promise<GateResult> {
+  if (gate.skip !== undefined) return { gate, status: 'skip', ms: 0, output: gate.skip };
   if (gate.command.includes('/') ? !existsSync(gate.command) : !findTool(gate.cwd, gate.command)) {
     return { gate, status: 'missing', ms: 0, output: `${path.basename(gate.command)}: not found — run \`pnpm run doctor\`` };
   }

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { ServiceSpec } from '../lab-engine/process.ts';
 
-/** The fan-out budgets `python-catalog-fanout` runs with; lab 2's probe times answers against them. */
+/** The fan-out budgets `python-catalog-fanout` and `go-catalog-fanout` run with; the fan-out probe times answers against them. */
 export const catalogFanoutBudgets = { callTimeoutMs: 300, deadlineMs: 600, maxConcurrency: 3 } as const;
 
 export interface ServiceDefinition {
@@ -66,6 +66,26 @@ export const services: Readonly<Record<string, ServiceDefinition>> = {
         ...process.env,
         PYTHONPATH: path.join(root, 'python/services/catalog/src'),
         PYTHONUNBUFFERED: '1',
+        CATALOG_UPSTREAM_URL: needs.get('upstream-sim') ?? '',
+        CATALOG_CALL_TIMEOUT_MS: String(catalogFanoutBudgets.callTimeoutMs),
+        CATALOG_DEADLINE_MS: String(catalogFanoutBudgets.deadlineMs),
+        CATALOG_MAX_CONCURRENCY: String(catalogFanoutBudgets.maxConcurrency),
+      },
+      healthPath: '/healthz',
+      port,
+    }),
+  },
+  /** The Go catalog with the same upstreams (the simulator) and the same budgets (lab 7). */
+  'go-catalog-fanout': {
+    tools: ['go'],
+    needs: ['upstream-sim'],
+    spec: (root, port, tools, needs) => ({
+      command: tools.get('go') ?? 'go',
+      args: ['run', './cmd/catalog', '--host', '127.0.0.1', '--port', String(port)],
+      cwd: path.join(root, 'go/services/catalog'),
+      env: {
+        ...process.env,
+        GOPROXY: process.env['GOPROXY'] ?? 'off',
         CATALOG_UPSTREAM_URL: needs.get('upstream-sim') ?? '',
         CATALOG_CALL_TIMEOUT_MS: String(catalogFanoutBudgets.callTimeoutMs),
         CATALOG_DEADLINE_MS: String(catalogFanoutBudgets.deadlineMs),

@@ -138,6 +138,13 @@ async function visitDeck(browser: Browser, base: string, root: string, deck: Dec
       if ((await page.locator(`${selector} .mermaid`).count()) > 0) {
         await page.locator(`${selector} .mermaid svg`).first().waitFor({ state: 'attached', timeout: 10_000 });
       }
+      // A slide can be visible a moment before Vue fills it (seen on a loaded machine): wait
+      // for text or media to appear rather than judging the first frame.
+      await page.waitForFunction(
+        `(() => { const el = document.querySelector(${JSON.stringify(selector)}); return !!el && (el.innerText.trim().length > 0 || el.querySelectorAll('svg, img, canvas').length > 0); })()`,
+        undefined,
+        { timeout: 10_000 },
+      );
     } catch {
       blank.push(slide.no);
       continue;

@@ -1,6 +1,23 @@
-"""Shared fixtures: a fresh app per test and an in-process HTTP client for it."""
+"""Shared fixtures: a fresh app per test, an in-process HTTP client for it, and a real
+PostgreSQL server for the session (``postgres_dsn``).
 
-from collections.abc import AsyncIterator, Callable
+PostgreSQL comes from testcontainers where a Docker engine answers, otherwise from Debian's
+binaries (``/usr/lib/postgresql/*/bin``: initdb + pg_ctl, as user postgres when root) on a
+free port, started once per session and stopped at its end.
+"""
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -53,3 +70,169 @@ def _assert_problem(response: httpx.Response, status: int, code: str) -> dict[st
 @pytest.fixture
 def assert_problem() -> ProblemAsserter:
     return _assert_problem
+
+
+# --- PostgreSQL for the adapter tests -------------------------------------------------
+
+
+class PostgresUnavailableError(RuntimeError):
+    """Neither a Docker engine nor local PostgreSQL binaries could give us a server."""
+
+
+@dataclass
+class RunningPostgres:
+    dsn: str
+    how: str
+    timings: dict[str, float] = field(default_factory=dict)
+    stop: Callable[[], None] = lambda: None
+
+
+def _docker_answers() -> bool:
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    if not host.startswith("unix://"):
+        return True  # a remote engine: let testcontainers try it
+    path = host.removeprefix("unix://")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        probe.settimeout(1)
+        try:
+            probe.connect(path)
+        except OSError:
+            return False
+    return True
+
+
+def _with_testcontainers() -> RunningPostgres:
+    from testcontainers.postgres import PostgresContainer  # imported only where Docker runs
+
+    started = time.perf_counter()
+    container = PostgresContainer("postgres:16-alpine", driver=None)
+    container.start()
+    url = container.get_connection_url()
+    return RunningPostgres(
+        dsn=url,
+        how="testcontainers (postgres:16-alpine)",
+        timings={"container start": time.perf_counter() - started},
+        stop=container.stop,
+    )
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _local_binaries() -> Path:
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+        key=lambda p: (
+            int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0
+        ),
+    )
+    if not found:
+        raise PostgresUnavailableError(
+            "no Docker engine answers and no /usr/lib/postgresql/*/bin/initdb "
+            "(apt-get install -y postgresql)"
+        )
+    return Path(found[-1]).parent
+
+
+def _with_local_binaries() -> RunningPostgres:
+    bindir = _local_binaries()
+    as_user: list[str] = []
+    owner: pwd.struct_passwd | None = None
+    if os.geteuid() == 0:
+        try:
+            owner = pwd.getpwnam("postgres")
+        except KeyError:
+            raise PostgresUnavailableError(
+                "running as root and there is no 'postgres' user"
+            ) from None
+        as_user = ["runuser", "-u", "postgres", "--"]
+    folder = Path(tempfile.mkdtemp(prefix="catalog-pg-"))
+    data = folder / "data"
+    if owner is not None:
+        os.chown(folder, owner.pw_uid, owner.pw_gid)
+    timings: dict[str, float] = {}
+
+    def run(*args: str) -> None:
+        result = subprocess.run(
+            [*as_user, *args], capture_output=True, text=True, timeout=60, check=False
+        )
+        if result.returncode != 0:
+            raise PostgresUnavailableError(
+                f"{Path(args[0]).name} failed: {result.stderr.strip()[-300:]}"
+            )
+
+    started = time.perf_counter()
+    run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+    timings["initdb"] = time.perf_counter() - started
+    port = _free_port()
+    started = time.perf_counter()
+    run(
+        str(bindir / "pg_ctl"),
+        "-D",
+        str(data),
+        "-l",
+        str(folder / "server.log"),
+        "-o",
+        f"-h 127.0.0.1 -p {port} -k {folder} -F",
+        "-w",
+        "start",
+    )
+    timings["start"] = time.perf_counter() - started
+
+    def stop() -> None:
+        subprocess.run(
+            [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+
+    return RunningPostgres(
+        dsn=f"postgresql://postgres@127.0.0.1:{port}/postgres",
+        how=f"local {bindir.parent.name} via pg_ctl on port {port}",
+        timings=timings,
+        stop=stop,
+    )
+
+
+def start_postgres() -> RunningPostgres:
+    if _docker_answers():
+        try:
+            return _with_testcontainers()
+        except Exception as error:  # any Docker trouble: take the local path
+            reason = f"testcontainers failed ({type(error).__name__}); "
+        else:  # pragma: no cover
+            raise AssertionError
+    else:
+        reason = ""
+    try:
+        return _with_local_binaries()
+    except PostgresUnavailableError as error:
+        raise PostgresUnavailableError(reason + str(error)) from None
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn() -> Iterator[str]:
+    """A real PostgreSQL server for the whole session (started once, stopped at the end).
+
+    testcontainers where a Docker engine answers, else Debian's PostgreSQL on a free port.
+    Neither: a visible skip with the reason — but with ``CI=true`` a failure, because CI
+    installs postgresql and the real database must run there.
+    """
+    try:
+        server = start_postgres()
+    except PostgresUnavailableError as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required in CI: {error}")
+        pytest.skip(f"no PostgreSQL for the adapter tests: {error}")
+    timings = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in server.timings.items())
+    print(f"\npostgres_dsn: {server.how} ({timings})", file=sys.stderr)
+    try:
+        yield server.dsn
+    finally:
+        server.stop()

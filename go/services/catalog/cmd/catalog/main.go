@@ -18,6 +18,7 @@ import (
 
 	"languagetracks.example/go/services/catalog/internal/adapters"
 	"languagetracks.example/go/services/catalog/internal/app"
+	"languagetracks.example/go/services/catalog/internal/fanout"
 	"languagetracks.example/go/services/catalog/internal/platform"
 	"languagetracks.example/go/services/catalog/internal/ports"
 )
@@ -50,7 +51,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		logger.Error("wiring failed", "error", err.Error())
 		return exitError
 	}
-	server, err := ports.NewServer(ports.ServerConfig{Products: catalog, Logger: logger})
+	fanOut, limit, err := fromEnv(os.Getenv)
+	if err != nil {
+		_, _ = fmt.Fprintf(stderr, "catalog: %v\n", err)
+		return exitUsage
+	}
+	server, err := ports.NewServer(ports.ServerConfig{Products: catalog, Logger: logger, Details: fanOut, RateLimit: limit})
 	if err != nil {
 		logger.Error("wiring failed", "error", err.Error())
 		return exitError
@@ -65,4 +71,30 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		return exitError
 	}
 	return exitOK
+}
+
+// fromEnv reads the fan-out (lab 7) and the edge's rate limit from the environment; the
+// variables are the Python twin's, plus CATALOG_RATE_LIMIT_RPS and CATALOG_RATE_LIMIT_BURST.
+func fromEnv(getenv func(string) string) (*fanout.Aggregator, ports.RateLimit, error) {
+	policy, err := fanout.PolicyFromEnv(getenv)
+	if err != nil {
+		return nil, ports.RateLimit{}, err
+	}
+	upstreams, err := fanout.UpstreamsFromEnv(getenv, policy.MaxConcurrency)
+	if err != nil {
+		return nil, ports.RateLimit{}, err
+	}
+	aggregator, err := fanout.NewAggregator(upstreams, policy)
+	if err != nil {
+		return nil, ports.RateLimit{}, err
+	}
+	rps, err := fanout.PositiveInt(getenv, "CATALOG_RATE_LIMIT_RPS", int(ports.DefaultRateLimit.PerSecond))
+	if err != nil {
+		return nil, ports.RateLimit{}, err
+	}
+	burst, err := fanout.PositiveInt(getenv, "CATALOG_RATE_LIMIT_BURST", ports.DefaultRateLimit.Burst)
+	if err != nil {
+		return nil, ports.RateLimit{}, err
+	}
+	return aggregator, ports.RateLimit{PerSecond: float64(rps), Burst: burst}, nil
 }

@@ -15,6 +15,8 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/time/rate"
+
 	"languagetracks.example/go/services/catalog/internal/app"
 	"languagetracks.example/go/services/catalog/internal/domain"
 )
@@ -35,6 +37,11 @@ type ServerConfig struct {
 	Products ProductService
 	// Logger receives one line per failed request; nil means slog.Default().
 	Logger *slog.Logger
+	// Details adds the upstreams' parts to GET /products/{id} (lab 7); nil answers the
+	// product alone.
+	Details DetailsService
+	// RateLimit is the edge's token bucket; the zero value means no limit.
+	RateLimit RateLimit
 }
 
 // Server is the catalog's HTTP API, an http.Handler.
@@ -42,6 +49,8 @@ type Server struct {
 	products ProductService
 	logger   *slog.Logger
 	mux      *http.ServeMux
+	details  DetailsService
+	limiter  *rate.Limiter
 }
 
 // ErrNoProductService is returned by NewServer when ServerConfig.Products is nil.
@@ -56,7 +65,7 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	s := &Server{products: cfg.Products, logger: logger, mux: http.NewServeMux()}
+	s := &Server{products: cfg.Products, logger: logger, mux: http.NewServeMux(), details: cfg.Details, limiter: newLimiter(cfg.RateLimit)}
 	s.route("/healthz", methods{http.MethodGet: s.healthz})
 	s.route("/readyz", methods{http.MethodGet: s.readyz})
 	s.route("/products", methods{http.MethodGet: s.listProducts, http.MethodPost: s.createProduct})
@@ -76,6 +85,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, s.logger, fmt.Errorf("panic: %v", v))
 		}
 	}()
+	if !s.admit(w, r) {
+		return
+	}
 	if p := r.URL.Path; p == "" || path.Clean(p) != p {
 		notFound(w, r)
 		return
@@ -163,9 +175,13 @@ func (s *Server) getProduct(w http.ResponseWriter, r *http.Request) error {
 	}
 	product, err := s.products.Product(r.Context(), id)
 	if err != nil {
-		return err
+		return err // an unknown id is 404 and no upstream is asked
 	}
-	return writeJSON(w, http.StatusOK, newProductDTO(product))
+	if s.details == nil {
+		return writeJSON(w, http.StatusOK, newProductDTO(product))
+	}
+	details := s.details.Fetch(r.Context(), string(product.ID()))
+	return writeJSON(w, http.StatusOK, newProductDetailsDTO(product, details))
 }
 
 // updateProduct validates the body first: an invalid body is a 422 even for an unknown id.

@@ -2,6 +2,10 @@
 
 Layout (hexagonal, grown lab by lab):
 - ``domain``       value objects, entities and the error taxonomy; no framework code.
-- ``adapters``     storage behind small classes (in memory for now; SQLite arrives in lab 3).
+- ``ports``        the write side's ports (``typing.Protocol``): repository, unit of work, outbox.
+- ``adapters``     their implementations: in-memory fakes, SQLite (default), PostgreSQL.
+- ``use_cases``    the writes, each in one unit of work with its outbox event (lab 3).
+- ``outbox``       the relay (at least once) and the idempotent consumer (lab 3).
+- ``bootstrap``    the composition root: adapters chosen from ``CATALOG_DATABASE_URL``.
 - ``entrypoints``  the outside world's way in: the HTTP app and the command line.
 """

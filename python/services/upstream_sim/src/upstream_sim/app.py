@@ -39,7 +39,7 @@ class SimState:
 
     @classmethod
     def of(cls, config: SimConfig) -> "SimState":
-        return cls(config=config, rng=random.Random(config.seed))
+        return cls(config=config, rng=random.Random(config.seed))  # nosec B311 # simulation
 
     def delay_seconds(self, name: UpstreamName) -> float:
         behaviour = self.config.behaviour(name)

@@ -11,7 +11,7 @@ _VOCABULARY = [
 
 
 def payload(name: UpstreamName, product_id: str, review_count: int) -> dict[str, object]:
-    rng = random.Random(f"{name}:{product_id}")
+    rng = random.Random(f"{name}:{product_id}")  # nosec B311 # seeded fake data, not crypto
     if name == "pricing":
         return {"discount_percent": rng.choice([0, 5, 10, 15, 20]), "currency": "EUR"}
     if name == "inventory":

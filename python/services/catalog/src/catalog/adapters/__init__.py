@@ -1,1 +1,2 @@
-"""Adapters: concrete storage (and, from lab 2 on, upstream clients) behind small classes."""
+"""Adapters: the ports of ``catalog.ports`` implemented in memory, on SQLite and on PostgreSQL
+(and, from lab 2 on, the upstream clients live in ``catalog.fanout``)."""

@@ -1,8 +1,8 @@
-"""Products kept in a dict, for this first slice of the catalog.
+"""The in-memory fake of the ``ProductRepository`` port (``catalog.ports``).
 
-Lab 3 turns the repository into a port (``typing.Protocol``) with a SQLite adapter and a
-unit of work; until then this small class is the only storage. The methods are async
-already, so the HTTP layer does not change when real I/O arrives.
+Products kept in a dict: the storage of lab 1, now the fake that ``InMemoryUnitOfWork``
+(``adapters/in_memory.py``) uses and that the shared port suite holds to the same contract
+as the SQLite and PostgreSQL adapters.
 """
 
 from uuid import UUID
@@ -18,8 +18,8 @@ class InMemoryProductRepository:
     completion before another starts.
     """
 
-    def __init__(self) -> None:
-        self._products: dict[UUID, Product] = {}
+    def __init__(self, products: dict[UUID, Product] | None = None) -> None:
+        self._products: dict[UUID, Product] = {} if products is None else products
 
     async def add(self, product: Product) -> None:
         """Store a new product; raises ``SkuAlreadyExistsError`` if its SKU is taken."""

@@ -96,7 +96,7 @@ def fan_out_from_env(env: Mapping[str, str]) -> FanOut:
     if urls:
         # No client-level timeout: the aggregator's per-call timeout and deadline own time.
         limits = httpx.Limits(max_connections=policy.max_concurrency)
-        client = httpx.AsyncClient(timeout=None, limits=limits)
+        client = httpx.AsyncClient(timeout=None, limits=limits)  # nosec B113 # per-call timeouts
     upstreams: dict[UpstreamName, Upstream] = {}
     for name in UPSTREAM_NAMES:
         url = urls.get(name)

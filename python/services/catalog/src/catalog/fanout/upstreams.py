@@ -66,7 +66,7 @@ def simulated_payload(name: UpstreamName, product_id: str, review_count: int = 2
 
     Shared with ``upstream_sim`` in spirit: both produce these shapes.
     """
-    rng = random.Random(f"{name}:{product_id}")
+    rng = random.Random(f"{name}:{product_id}")  # nosec B311 # seeded fake data, not crypto
     if name == "pricing":
         return {"discount_percent": rng.choice([0, 5, 10, 15, 20]), "currency": "EUR"}
     if name == "inventory":

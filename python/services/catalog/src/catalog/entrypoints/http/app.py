@@ -1,30 +1,35 @@
 """The FastAPI application factory.
 
 A factory rather than a module-level ``app``: every test gets a fresh app with its own
-storage, and lab 3 passes a different repository without touching this module's callers.
+storage, and lab 3 passes a different unit of work without touching this module's callers.
 """
 
 import os
+import weakref
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from catalog.adapters.in_memory_repository import InMemoryProductRepository
+from catalog.bootstrap import Storage, storage_from_env
 from catalog.entrypoints.http import health, products
 from catalog.entrypoints.http.problem_details import problem_exception_handlers
 from catalog.fanout.settings import FanOut, fan_out_from_env
+from catalog.ports import UnitOfWorkFactory
 
 
 def create_app(
     *,
-    repository: InMemoryProductRepository | None = None,
+    uow_factory: UnitOfWorkFactory | None = None,
     fan_out: FanOut | None = None,
     env: Mapping[str, str] | None = None,
 ) -> FastAPI:
-    """A fresh app; the fan-out is built from ``env`` (default: ``os.environ``) unless given."""
-    resources = (
-        fan_out if fan_out is not None else fan_out_from_env(os.environ if env is None else env)
+    """A fresh app; storage (``CATALOG_DATABASE_URL``, see ``catalog.bootstrap``) and the
+    fan-out are built from ``env`` (default: ``os.environ``) unless given."""
+    environment = os.environ if env is None else env
+    resources = fan_out if fan_out is not None else fan_out_from_env(environment)
+    storage = (
+        Storage(uow_factory, "given") if uow_factory is not None else storage_from_env(environment)
     )
 
     @asynccontextmanager
@@ -33,6 +38,7 @@ def create_app(
         # Runs when the server stops (after in-flight requests finished): close the HTTP
         # client's connections and stop the process pool.
         await resources.aclose()
+        storage.close()
 
     app = FastAPI(
         title="Catalog",
@@ -44,9 +50,10 @@ def create_app(
     )
     # Stored on the app (not in a lifespan hook) so that in-process test clients, which do
     # not run the lifespan, see it too.
-    app.state.product_repository = (
-        repository if repository is not None else InMemoryProductRepository()
-    )
+    app.state.uow_factory = storage.uow_factory
+    # In-process test clients never stop the app: its temporary database folder (if any)
+    # goes when the app is garbage-collected.
+    weakref.finalize(app, storage.close)
     app.state.fan_out = resources
     app.include_router(health.router)
     app.include_router(products.router)

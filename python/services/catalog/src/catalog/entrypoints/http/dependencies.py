@@ -4,18 +4,46 @@ Routes ask for the repository through ``get_product_repository`` instead of impo
 tests (and lab 3's wiring) can swap it with ``app.dependency_overrides``.
 """
 
+from typing import cast
+from uuid import UUID
+
 from fastapi import Request
 
-from catalog.adapters.in_memory_repository import InMemoryProductRepository
+from catalog.domain.product import Product
 from catalog.fanout.aggregator import ProductDetailsAggregator
+from catalog.ports import ProductReader, UnitOfWorkFactory
 
 
-def get_product_repository(request: Request) -> InMemoryProductRepository:
-    """The repository that ``create_app`` stored on the application."""
-    repository = request.app.state.product_repository
-    if not isinstance(repository, InMemoryProductRepository):
-        raise TypeError("app.state.product_repository is not set; build the app with create_app")
-    return repository
+def get_unit_of_work_factory(request: Request) -> UnitOfWorkFactory:
+    """The unit-of-work factory that ``create_app`` wired from settings (write routes)."""
+    factory = getattr(request.app.state, "uow_factory", None)
+    if not callable(factory):
+        raise TypeError("app.state.uow_factory is not set; build the app with create_app")
+    return cast(UnitOfWorkFactory, factory)
+
+
+class _ShortReads:
+    """Each read in its own short unit of work (never committed: rolled back at once).
+
+    Not one unit of work per request: ``GET /products/{id}`` then waits up to the fan-out
+    deadline, and an open SQLite transaction would hold the database that long.
+    """
+
+    def __init__(self, units: UnitOfWorkFactory) -> None:
+        self._units = units
+
+    async def get(self, product_id: UUID) -> Product:
+        async with self._units() as uow:
+            return await uow.products.get(product_id)
+
+    async def list_all(self) -> list[Product]:
+        async with self._units() as uow:
+            return await uow.products.list_all()
+
+
+def get_product_repository(request: Request) -> ProductReader:
+    """What the read routes read products from (tests may override it)."""
+    return _ShortReads(get_unit_of_work_factory(request))
 
 
 def get_product_details(request: Request) -> ProductDetailsAggregator:

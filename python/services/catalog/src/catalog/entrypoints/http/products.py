@@ -1,5 +1,8 @@
 """The ``/products`` routes: translate HTTP to domain calls and back, nothing more.
 
+Reads use short read-only units of work (``dependencies.py``); writes call the use cases
+(``catalog.use_cases``), which run in a unit of work and record an outbox event.
+
 Errors are *raised* here (domain errors from ``catalog.domain.errors``) and turned into
 responses in one place, ``problem_details.py``; no route builds an error response itself.
 """
@@ -9,10 +12,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response, status
 
-from catalog.adapters.in_memory_repository import InMemoryProductRepository
+from catalog import use_cases
 from catalog.domain.errors import ProductNotFoundError
-from catalog.domain.product import Product
-from catalog.entrypoints.http.dependencies import get_product_details, get_product_repository
+from catalog.entrypoints.http.dependencies import (
+    get_product_details,
+    get_product_repository,
+    get_unit_of_work_factory,
+)
 from catalog.entrypoints.http.details_schemas import ProductDetailsResponse
 from catalog.entrypoints.http.schemas import (
     CreateProductRequest,
@@ -21,10 +27,12 @@ from catalog.entrypoints.http.schemas import (
     UpdateProductRequest,
 )
 from catalog.fanout.aggregator import ProductDetailsAggregator
+from catalog.ports import ProductReader, UnitOfWorkFactory
 
 router = APIRouter(prefix="/products", tags=["products"])
 
-Repository = Annotated[InMemoryProductRepository, Depends(get_product_repository)]
+Repository = Annotated[ProductReader, Depends(get_product_repository)]
+Units = Annotated[UnitOfWorkFactory, Depends(get_unit_of_work_factory)]
 Details = Annotated[ProductDetailsAggregator, Depends(get_product_details)]
 
 
@@ -47,10 +55,11 @@ def parse_product_id(raw: str) -> UUID:
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def create_product(
-    body: CreateProductRequest, repository: Repository, response: Response
+    body: CreateProductRequest, units: Units, response: Response
 ) -> ProductResponse:
-    product = Product.new(sku=body.sku, name=body.name, price=body.price)
-    await repository.add(product)
+    product = await use_cases.create_product(
+        units(), sku=body.sku, name=body.name, price=body.price
+    )
     response.headers["Location"] = f"/products/{product.id}"
     return ProductResponse.from_domain(product)
 
@@ -77,15 +86,15 @@ async def get_product(
 
 @router.put("/{product_id}")
 async def update_product(
-    product_id: str, body: UpdateProductRequest, repository: Repository
+    product_id: str, body: UpdateProductRequest, units: Units
 ) -> ProductResponse:
-    current = await repository.get(parse_product_id(product_id))
-    revised = current.revised(name=body.name, price=body.price)
-    await repository.update(revised)
+    revised = await use_cases.update_product(
+        units(), parse_product_id(product_id), name=body.name, price=body.price
+    )
     return ProductResponse.from_domain(revised)
 
 
 @router.delete("/{product_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
-async def delete_product(product_id: str, repository: Repository) -> Response:
-    await repository.remove(parse_product_id(product_id))
+async def delete_product(product_id: str, units: Units) -> Response:
+    await use_cases.delete_product(units(), parse_product_id(product_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

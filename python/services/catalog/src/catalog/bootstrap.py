@@ -1,0 +1,88 @@
+"""The composition root: the one place that chooses adapters, from settings.
+
+``CATALOG_DATABASE_URL``:
+- unset or empty: SQLite in a fresh temporary folder (removed when the app is collected or
+  stopped) — the catalog starts alone, with no configuration;
+- ``sqlite:///relative/path`` or ``sqlite:////absolute/path``: that SQLite file;
+- ``postgresql://…`` (or ``postgres://…``): PostgreSQL through psycopg;
+- ``memory:``: the in-memory fakes (tests, demos; nothing survives the process).
+Anything else is a ``SettingsError`` (one line at start-up, exit 2).
+"""
+
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+from catalog.adapters import postgres, sqlite
+from catalog.adapters.in_memory import InMemoryDatabase
+from catalog.adapters.sqlite_unit_of_work import SqliteUnitOfWork
+from catalog.fanout.settings import SettingsError
+from catalog.ports import UnitOfWork, UnitOfWorkFactory
+
+DATABASE_URL = "CATALOG_DATABASE_URL"
+
+
+@dataclass(frozen=True, slots=True)
+class Storage:
+    """Where writes go: a unit-of-work factory, plus a folder to remove at the end (or None)."""
+
+    uow_factory: UnitOfWorkFactory
+    kind: str
+    temporary_dir: Path | None = None
+
+    def close(self) -> None:
+        if self.temporary_dir is not None:
+            shutil.rmtree(self.temporary_dir, ignore_errors=True)
+
+
+def sqlite_storage(path: Path) -> Storage:
+    sqlite.create_schema(path)
+
+    def factory() -> UnitOfWork:
+        return SqliteUnitOfWork(path)
+
+    return Storage(factory, "sqlite")
+
+
+def postgres_storage(dsn: str) -> Storage:
+    try:
+        postgres.create_schema(dsn)
+    except psycopg.Error as error:
+        raise SettingsError(
+            f"{DATABASE_URL}: cannot prepare the PostgreSQL database "
+            f"({type(error).__name__}); is the server up and the URL right?"
+        ) from None
+
+    def factory() -> UnitOfWork:
+        return postgres.PostgresUnitOfWork(dsn)
+
+    return Storage(factory, "postgresql")
+
+
+def memory_storage() -> Storage:
+    database = InMemoryDatabase()
+    return Storage(database.unit_of_work, "memory")
+
+
+def storage_from_env(env: Mapping[str, str]) -> Storage:
+    url = env.get(DATABASE_URL, "").strip()
+    if not url:
+        folder = Path(tempfile.mkdtemp(prefix="catalog-"))
+        storage = sqlite_storage(folder / "catalog.sqlite3")
+        return Storage(storage.uow_factory, storage.kind, temporary_dir=folder)
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if not path.parent.is_dir():
+            raise SettingsError(f"{DATABASE_URL}: folder {str(path.parent)!r} does not exist")
+        return sqlite_storage(path)
+    if url.startswith(("postgresql://", "postgres://")):
+        return postgres_storage(url)
+    if url == "memory:":
+        return memory_storage()
+    raise SettingsError(
+        f"{DATABASE_URL}: expected sqlite:///PATH, postgresql://… or memory:, got {url[:20]!r}…"
+    )
