@@ -180,7 +180,9 @@ phase_go_tools() {
 
 # (f) generated code --------------------------------------------------------------------------
 phase_codegen() {
-  note "nothing to generate yet: proto codegen arrives with the proto contract"
+  # Go (buf + local plugins from .tools/bin) and Python (grpcio-tools) from proto/: pnpm gen.
+  pnpm run --silent gen >/dev/null
+  note "regenerated go/gen and python/gen from proto/ (pnpm gen)"
 }
 
 run_phase "pnpm" phase_pnpm

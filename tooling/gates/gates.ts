@@ -3,6 +3,7 @@
  * selects from the same list (tooling/gates/runner.ts runs and prints them). Each gate is one
  * command; gates run two at a time, `alone` ones after.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { findTool } from '../toolchain/tools.ts';
@@ -150,11 +151,31 @@ export function protoGates(root: string): Gate[] {
   }
   const buf = tool(root, 'buf');
   const against = process.env['BUF_BREAKING_AGAINST'] ?? '.git#branch=main,subdir=proto';
+  // Nothing to compare with until main holds a .proto: skipped (named), never a fake pass.
+  const notOnMain = process.env['BUF_BREAKING_AGAINST'] === undefined && !mainHasProto(root);
   return [
     { name: 'proto: buf lint', scope: 'proto', command: buf, args: ['lint', 'proto'], cwd: root },
-    { name: 'proto: buf breaking', scope: 'proto', command: buf, args: ['breaking', 'proto', '--against', against], cwd: root },
+    { name: 'proto: buf format -d', scope: 'proto', command: buf, args: ['format', '-d', '--exit-code', 'proto'], cwd: root },
+    {
+      name: 'proto: buf breaking',
+      scope: 'proto',
+      command: buf,
+      args: ['breaking', 'proto', '--against', against],
+      cwd: root,
+      ...(notOnMain ? { skip: 'proto/ has no .proto on branch main yet: nothing to be breaking against (runs once the contract is committed)' } : {}),
+    },
     { name: 'proto: codegen drift', scope: 'proto', command: process.execPath, args: [path.join(root, 'tooling', 'gates', 'proto-drift.ts')], cwd: root },
   ];
+}
+
+/** Whether branch main of root's git repository holds a .proto under proto/. */
+export function mainHasProto(root: string): boolean {
+  try {
+    const listed = execFileSync('git', ['ls-tree', '-r', '--name-only', 'main', '--', 'proto'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return listed.split('\n').some((f) => f.endsWith('.proto'));
+  } catch {
+    return false;
+  }
 }
 
 /** The gates of one scope (all when undefined), in list order. */

@@ -124,7 +124,7 @@ func TestFanOutTiming(t *testing.T) {
 			latencies:    latencies{200 * ms, 200 * ms, 200 * ms},
 			policy:       fanout.Policy{CallTimeout: 500 * ms, Deadline: 800 * ms, MaxConcurrency: 8},
 			atLeast:      190 * ms,
-			below:        350 * ms,
+			below:        450 * ms, // sequential: 600 ms
 			wantDegraded: `[]`,
 			why:          "the upstreams must be asked at the same time: one goroutine per part with errgroup (README step 1)",
 		},
@@ -133,7 +133,7 @@ func TestFanOutTiming(t *testing.T) {
 			latencies:    latencies{10 * ms, hung, 10 * ms},
 			policy:       fanout.Policy{CallTimeout: 300 * ms, Deadline: 800 * ms, MaxConcurrency: 8},
 			atLeast:      290 * ms,
-			below:        400 * ms,
+			below:        550 * ms, // no call timeout: cut at the 800 ms deadline
 			wantDegraded: `[{"upstream":"inventory","reason":"timeout"}]`,
 			why:          "each call needs its own context.WithTimeout(ctx, CallTimeout), passed down to Fetch (README step 2)",
 		},
@@ -147,11 +147,11 @@ func TestFanOutTiming(t *testing.T) {
 			why:          "a failure is data: record the reason, never fail the whole fan-out (README step 1)",
 		},
 		{
-			name:         "the 300 ms overall deadline is honoured (within +100 ms) and the late parts are degraded deadline",
+			name:         "the 300 ms overall deadline is honoured (well before the 1 s call timeout) and the late parts are degraded deadline",
 			latencies:    latencies{hung, hung, hung},
 			policy:       fanout.Policy{CallTimeout: time.Second, Deadline: 300 * ms, MaxConcurrency: 8},
 			atLeast:      290 * ms,
-			below:        400 * ms,
+			below:        550 * ms, // no deadline: cut at the 1 s call timeout
 			wantDegraded: `[{"upstream":"pricing","reason":"deadline"},{"upstream":"inventory","reason":"deadline"},{"upstream":"reviews","reason":"deadline"}]`,
 			why:          "Fetch needs one context.WithTimeout(ctx, Deadline) around the whole fan-out (README step 3)",
 		},
@@ -187,7 +187,8 @@ func TestCancelledRequestStopsEveryCall(t *testing.T) {
 	started := time.Now()
 	got := a.Fetch(ctx, "p-1")
 	took := time.Since(started)
-	if took > 250*ms {
+	// Margins hold on a loaded CI machine; a call on context.Background() runs its 1.5 s timeout.
+	if took > 600*ms {
 		t.Errorf("Fetch took %v after its request was cancelled at 100 ms: the request's context must reach every call (derive from ctx, never context.Background(); README step 2) (%s)", took.Round(ms), todo)
 	}
 	if s, st := g.started.Load(), g.stopped.Load(); s == 0 || s != st || g.now.Load() != 0 {

@@ -1,0 +1,110 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { checkDocs, extract, formatProblem, markdownFiles, syncDocs } from './includes.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+describe('the guides under docs/', () => {
+  it('exist, and every included code block equals the code it names', () => {
+    expect(markdownFiles(root).length).toBeGreaterThanOrEqual(3);
+    expect(checkDocs(root).map(formatProblem)).toEqual([]);
+  });
+});
+
+const PY = [
+  '"""A module."""',
+  '',
+  'import x',
+  '',
+  '',
+  'class Money(Base):',
+  '    """Docs."""',
+  '',
+  '    amount: int',
+  '',
+  '    def add(',
+  '        self, other: int',
+  '    ) -> int:',
+  '        return self.amount + other',
+  '',
+  '',
+  '@decorator',
+  'async def fetch(',
+  '    product_id: str,',
+  ') -> None:',
+  '    # region body',
+  '    await go()',
+  '    # endregion',
+  '',
+  '',
+  'TAIL = 1',
+].join('\n');
+
+describe('extract', () => {
+  it('takes a class up to the next top-level line', () => {
+    expect(extract(PY, 'class Money')).toEqual(PY.split('\n').slice(5, 14));
+  });
+  it('takes a method, dedented, across a multi-line signature', () => {
+    expect(extract(PY, 'def add')).toEqual(['def add(', '    self, other: int', ') -> int:', '    return self.amount + other']);
+  });
+  it('takes an async def with its decorator and a closing parenthesis at its own indent', () => {
+    expect(extract(PY, 'async def fetch')).toEqual(PY.split('\n').slice(16, 23));
+  });
+  it('takes a top-level assignment', () => {
+    expect(extract(PY, 'TAIL')).toEqual(['TAIL = 1']);
+  });
+  it('takes a region, dedented, and line ranges', () => {
+    expect(extract(PY, 'region body')).toEqual(['await go()']);
+    expect(extract(PY, 'L3-L3')).toEqual(['import x']);
+    expect(extract(PY, '')).toHaveLength(26);
+  });
+  it('says why when the anchor names nothing', () => {
+    expect(() => extract(PY, 'class Nope')).toThrow(/no "class Nope"/);
+    expect(() => extract(PY, 'L20-L99')).toThrow(/outside the file/);
+    expect(() => extract(PY, 'NOPE')).toThrow(/no top-level "NOPE ="/);
+    expect(() => extract(PY, 'two words')).toThrow(/unknown anchor/);
+  });
+});
+
+describe('check and sync', () => {
+  let dir = '';
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  function fixture(block: string): string {
+    dir = mkdtempSync(path.join(tmpdir(), 'docs-'));
+    mkdirSync(path.join(dir, 'src'));
+    mkdirSync(path.join(dir, 'docs'));
+    writeFileSync(path.join(dir, 'src', 'money.py'), PY);
+    const doc = ['# Guide', '', '<!-- include: src/money.py#def add -->', '```python', block, '```', '', 'after'].join('\n');
+    writeFileSync(path.join(dir, 'docs', 'guide.md'), doc);
+    return dir;
+  }
+
+  it('fails on a block that drifted, naming the doc line and the source, and sync repairs it', () => {
+    const at = fixture(['def add(', '    self, other: int', ') -> int:', '    return self.amount - other'].join('\n'));
+    const problems = checkDocs(at);
+    expect(problems).toHaveLength(1);
+    expect(formatProblem(problems[0]!)).toMatch(/^docs\/guide\.md:8: the block differs from src\/money\.py#def add/);
+    expect(syncDocs(at).changed).toEqual(['docs/guide.md']);
+    expect(checkDocs(at)).toEqual([]);
+    expect(readFileSync(path.join(at, 'docs', 'guide.md'), 'utf8')).toContain('    return self.amount + other\n```\n\nafter');
+  });
+
+  it('fails on a block with lines missing, and on a marker whose symbol is gone', () => {
+    const at = fixture('def add(');
+    expect(checkDocs(at)).toHaveLength(1);
+    writeFileSync(path.join(at, 'src', 'money.py'), PY.replace('def add', 'def plus'));
+    expect(checkDocs(at).map(formatProblem)).toEqual(['docs/guide.md:3: src/money.py#def add: no "def add" in the file']);
+  });
+
+  it('fails on a marker with no fenced block after it', () => {
+    const at = fixture('x');
+    writeFileSync(path.join(at, 'docs', 'guide.md'), '<!-- include: src/money.py -->\n\nprose\n');
+    expect(checkDocs(at).map(formatProblem)).toEqual(['docs/guide.md:1: an include marker must be followed by a fenced code block']);
+  });
+});
