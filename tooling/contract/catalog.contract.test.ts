@@ -1,47 +1,8 @@
 /**
- * The catalog contract, run against BOTH catalogs: each service is started on a free port with
- * tooling/services/start.ts (as a lab probe would start it), every case of catalogContract()
- * becomes one vitest test, and the service is stopped afterwards. A difference between the
- * catalogs is fixed in a service, never papered over here.
+ * The catalog contract, run against BOTH catalogs. A difference between them is fixed in a
+ * service, never papered over here.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { httpContext, type ProbeContext } from '../probes/probe.ts';
-import { toolsOfService } from '../services/registry.ts';
-import { startStack, type StackOutcome } from '../services/start.ts';
-import { findTool } from '../toolchain/tools.ts';
 import { catalogContract } from './catalog-cases.ts';
+import { runContractAgainst } from './run-against.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-for (const service of ['python-catalog', 'go-catalog']) {
-  describe(`catalog contract: ${service}`, () => {
-    let stack: StackOutcome | undefined;
-    let ctx: ProbeContext | undefined;
-
-    beforeAll(async () => {
-      const tools = new Map<string, string>();
-      for (const name of toolsOfService(service)) {
-        const found = findTool(root, name);
-        if (!found) throw new Error(`${service} needs ${name}: not found — run npm run bootstrap`);
-        tools.set(name, found);
-      }
-      // A cold `go run` compiles first; give it longer than a warm start needs.
-      stack = await startStack(root, service, tools, 50_000);
-      if (stack.status !== 'started') throw new Error(`${service} did not start: ${stack.message}`);
-      ctx = httpContext(stack.main.baseUrl, stack.urls);
-    });
-
-    afterAll(async () => {
-      if (stack?.status === 'started') await stack.stop();
-    });
-
-    for (const c of catalogContract({ todo: `the ${service} reference service` })) {
-      it(c.name, async () => {
-        if (!ctx) throw new Error(`${service} is not running`);
-        await c.run(ctx);
-      });
-    }
-  });
-}
+runContractAgainst('catalog contract', ['python-catalog', 'go-catalog'], (service) => catalogContract({ todo: `the ${service} reference service` }));

@@ -16,85 +16,53 @@ export interface ServiceDefinition {
   spec(root: string, port: number, tools: ReadonlyMap<string, string>, needs: ReadonlyMap<string, string>): ServiceSpec;
 }
 
+/** A Python service run as `python -m <module>` with its package's `src` on PYTHONPATH. */
+function pythonService(module: string, service: string, extraEnv: (needs: ReadonlyMap<string, string>) => NodeJS.ProcessEnv = () => ({})): ServiceDefinition['spec'] {
+  return (root, port, tools, needs) => ({
+    command: tools.get('python') ?? 'python3',
+    args: ['-m', module, '--host', '127.0.0.1', '--port', String(port)],
+    cwd: root,
+    env: { ...process.env, PYTHONPATH: path.join(root, 'python/services', service, 'src'), PYTHONUNBUFFERED: '1', ...extraEnv(needs) },
+    healthPath: '/healthz',
+    port,
+  });
+}
+
+/**
+ * The Go catalog run with `go run` from its module: Go 1.24+ caches the linked binary, so a warm
+ * start is ~0.1 s (a separate `go build` then exec measured ~0.4 s warm); after an edit both
+ * compile. Offline like every Go step: modules come from the cache that bootstrap filled.
+ */
+function goCatalog(extraEnv: (needs: ReadonlyMap<string, string>) => NodeJS.ProcessEnv = () => ({})): ServiceDefinition['spec'] {
+  return (root, port, tools, needs) => ({
+    command: tools.get('go') ?? 'go',
+    args: ['run', './cmd/catalog', '--host', '127.0.0.1', '--port', String(port)],
+    cwd: path.join(root, 'go/services/catalog'),
+    env: { ...process.env, GOPROXY: process.env['GOPROXY'] ?? 'off', ...extraEnv(needs) },
+    healthPath: '/healthz',
+    port,
+  });
+}
+
+/** The catalog's upstreams pointed at the simulator, with budgets a probe can time (labs 2 and 7). */
+function fanoutEnv(needs: ReadonlyMap<string, string>): NodeJS.ProcessEnv {
+  return {
+    CATALOG_UPSTREAM_URL: needs.get('upstream-sim') ?? '',
+    CATALOG_CALL_TIMEOUT_MS: String(catalogFanoutBudgets.callTimeoutMs),
+    CATALOG_DEADLINE_MS: String(catalogFanoutBudgets.deadlineMs),
+    CATALOG_MAX_CONCURRENCY: String(catalogFanoutBudgets.maxConcurrency),
+  };
+}
+
 export const services: Readonly<Record<string, ServiceDefinition>> = {
-  'python-catalog': {
-    tools: ['python'],
-    spec: (root, port, tools) => ({
-      command: tools.get('python') ?? 'python3',
-      args: ['-m', 'catalog', '--host', '127.0.0.1', '--port', String(port)],
-      cwd: root,
-      env: { ...process.env, PYTHONPATH: path.join(root, 'python/services/catalog/src'), PYTHONUNBUFFERED: '1' },
-      healthPath: '/healthz',
-      port,
-    }),
-  },
-  'go-catalog': {
-    tools: ['go'],
-    // `go run` from the module: Go 1.24+ caches the linked binary, so a warm start is ~0.1 s
-    // (a separate `go build` then exec measured ~0.4 s warm); after an edit both compile.
-    spec: (root, port, tools) => ({
-      command: tools.get('go') ?? 'go',
-      args: ['run', './cmd/catalog', '--host', '127.0.0.1', '--port', String(port)],
-      cwd: path.join(root, 'go/services/catalog'),
-      // Offline like every Go step: modules come from the cache that bootstrap filled.
-      env: { ...process.env, GOPROXY: process.env['GOPROXY'] ?? 'off' },
-      healthPath: '/healthz',
-      port,
-    }),
-  },
+  'python-catalog': { tools: ['python'], spec: pythonService('catalog', 'catalog') },
+  'go-catalog': { tools: ['go'], spec: goCatalog() },
   /** Three fake upstreams (pricing, inventory, reviews); tuned at run time by `PUT /_sim/config`. */
-  'upstream-sim': {
-    tools: ['python'],
-    spec: (root, port, tools) => ({
-      command: tools.get('python') ?? 'python3',
-      args: ['-m', 'upstream_sim', '--host', '127.0.0.1', '--port', String(port)],
-      cwd: root,
-      env: { ...process.env, PYTHONPATH: path.join(root, 'python/services/upstream_sim/src'), PYTHONUNBUFFERED: '1' },
-      healthPath: '/healthz',
-      port,
-    }),
-  },
-  /** The Python catalog with its upstreams over HTTP (the simulator) and small budgets a probe can time. */
-  'python-catalog-fanout': {
-    tools: ['python'],
-    needs: ['upstream-sim'],
-    spec: (root, port, tools, needs) => ({
-      command: tools.get('python') ?? 'python3',
-      args: ['-m', 'catalog', '--host', '127.0.0.1', '--port', String(port)],
-      cwd: root,
-      env: {
-        ...process.env,
-        PYTHONPATH: path.join(root, 'python/services/catalog/src'),
-        PYTHONUNBUFFERED: '1',
-        CATALOG_UPSTREAM_URL: needs.get('upstream-sim') ?? '',
-        CATALOG_CALL_TIMEOUT_MS: String(catalogFanoutBudgets.callTimeoutMs),
-        CATALOG_DEADLINE_MS: String(catalogFanoutBudgets.deadlineMs),
-        CATALOG_MAX_CONCURRENCY: String(catalogFanoutBudgets.maxConcurrency),
-      },
-      healthPath: '/healthz',
-      port,
-    }),
-  },
-  /** The Go catalog with the same upstreams (the simulator) and the same budgets (lab 7). */
-  'go-catalog-fanout': {
-    tools: ['go'],
-    needs: ['upstream-sim'],
-    spec: (root, port, tools, needs) => ({
-      command: tools.get('go') ?? 'go',
-      args: ['run', './cmd/catalog', '--host', '127.0.0.1', '--port', String(port)],
-      cwd: path.join(root, 'go/services/catalog'),
-      env: {
-        ...process.env,
-        GOPROXY: process.env['GOPROXY'] ?? 'off',
-        CATALOG_UPSTREAM_URL: needs.get('upstream-sim') ?? '',
-        CATALOG_CALL_TIMEOUT_MS: String(catalogFanoutBudgets.callTimeoutMs),
-        CATALOG_DEADLINE_MS: String(catalogFanoutBudgets.deadlineMs),
-        CATALOG_MAX_CONCURRENCY: String(catalogFanoutBudgets.maxConcurrency),
-      },
-      healthPath: '/healthz',
-      port,
-    }),
-  },
+  'upstream-sim': { tools: ['python'], spec: pythonService('upstream_sim', 'upstream_sim') },
+  /** The Python catalog with its upstreams over HTTP (the simulator) and small budgets. */
+  'python-catalog-fanout': { tools: ['python'], needs: ['upstream-sim'], spec: pythonService('catalog', 'catalog', fanoutEnv) },
+  /** The Go catalog with the same upstreams and the same budgets (lab 7). */
+  'go-catalog-fanout': { tools: ['go'], needs: ['upstream-sim'], spec: goCatalog(fanoutEnv) },
 };
 
 /** Every tool a service and the services it needs use, in start order. */
