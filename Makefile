@@ -29,8 +29,8 @@ test-python: ## pytest
 
 lint-go: ## gofmt -l, go vet, staticcheck, golangci-lint, gosec
 	pnpm gates go --only gofmt,vet,staticcheck,golangci-lint,gosec
-format-go: ## gofmt check (go vet and friends type-check too)
-	pnpm gates go --only gofmt
+format-go: ## gofmt -w, then the gofmt check
+	pnpm gates go --only gofmt --fix
 type-go: ## go vet (the compiler is Go's type checker)
 	pnpm gates go --only vet
 test-go: ## go test -race

@@ -2,7 +2,7 @@
  * `pnpm gates [python|go|proto|ts|kit] [--only a,b] [--fix]` — the quality gates of one scope
  * (all without one), from the same list `pnpm test` runs (tooling/gates/gates.ts), as one table.
  * `--only` keeps the gates whose name contains one of the words (the Makefile's lint/type/test).
- * `--fix` first runs `ruff check --fix` and `ruff format`. Exit 0 all passed, 1 a gate failed,
+ * `--fix` first runs the scope's fixers (`ruff check --fix`, `ruff format`; `gofmt -w`). Exit 0 all passed, 1 a gate failed,
  * 2 bad usage (one line).
  */
 import path from 'node:path';
@@ -36,8 +36,8 @@ process.on('SIGINT', () => {
 });
 
 if (fix) {
-  for (const c of fixCommands(root)) {
-    const ran = await run(c.command, c.args, { cwd: root, timeoutMs: 5 * 60_000 });
+  for (const c of fixCommands(root, scope)) {
+    const ran = await run(c.command, c.args, { cwd: c.cwd, timeoutMs: 5 * 60_000 });
     console.log(`${ran.code === 0 ? '✓' : '✗'} --fix: ${path.basename(c.command)} ${c.args.join(' ')}`);
     if (ran.code !== 0 && ran.code !== 1) console.log(`${ran.stdout}${ran.stderr}`.trimEnd());
   }

@@ -183,12 +183,19 @@ export function selectGates(gates: readonly Gate[], scope?: Scope): Gate[] {
   return scope ? gates.filter((g) => g.scope === scope) : [...gates];
 }
 
-/** What `pnpm gates --fix` runs first: ruff's fixes, then the formatter. */
-export function fixCommands(root: string): { command: string; args: string[] }[] {
-  return [
-    { command: tool(root, 'ruff'), args: ['check', '--fix', 'python', 'labs'] },
-    { command: tool(root, 'ruff'), args: ['format', 'python', 'labs'] },
+/**
+ * What `pnpm gates [scope] --fix` runs first: ruff's fixes and formatter for Python, `gofmt -w`
+ * in every Go module; no scope means both.
+ */
+export function fixCommands(root: string, scope?: Scope): { command: string; args: string[]; cwd: string }[] {
+  const python = [
+    { command: tool(root, 'ruff'), args: ['check', '--fix', 'python', 'labs'], cwd: root },
+    { command: tool(root, 'ruff'), args: ['format', 'python', 'labs'], cwd: root },
   ];
+  const go = goModules(root).map((dir) => ({ command: tool(root, 'gofmt'), args: ['-w', '.'], cwd: dir }));
+  if (scope === 'python') return python;
+  if (scope === 'go') return go;
+  return scope === undefined ? [...python, ...go] : [];
 }
 
 export async function runGate(gate: Gate): Promise<GateResult> {
