@@ -69,6 +69,58 @@ describe('extract', () => {
   });
 });
 
+const GO_SRC = [
+  'package fanout',
+  '',
+  '// ErrGone is a sentinel.',
+  'var ErrGone = errors.New("gone")',
+  '',
+  '// Policy bounds a fan-out.',
+  'type Policy struct {',
+  '\tDeadline time.Duration',
+  '}',
+  '',
+  'const (',
+  '\tA = 1',
+  ')',
+  '',
+  '// Fetch asks every upstream.',
+  '// It returns by the deadline.',
+  'func (a *Aggregator) Fetch(',
+  '\tctx context.Context,',
+  ') Details {',
+  '\tif ok {',
+  '\t\treturn Details{}',
+  '\t}',
+  '\treturn Details{}',
+  '}',
+  '',
+  '// Error returns the text.',
+  'func (e ValidationError) Error() string { return e.Field }',
+  '',
+  '// New builds one.',
+  'func New() *Aggregator {',
+  '\treturn nil',
+  '}',
+].join('\n');
+
+describe('extract, Go', () => {
+  const at = (from: number, to: number): string[] => GO_SRC.split('\n').slice(from - 1, to);
+  it('takes a function, and a method by Type.Name, with the doc comment, up to the closing brace', () => {
+    expect(extract(GO_SRC, 'func New')).toEqual(at(29, 32));
+    expect(extract(GO_SRC, 'func Aggregator.Fetch')).toEqual(at(15, 24));
+    expect(extract(GO_SRC, 'func ValidationError.Error')).toEqual(at(26, 27));
+  });
+  it('takes a type and a var, with the doc comment', () => {
+    expect(extract(GO_SRC, 'type Policy')).toEqual(at(6, 9));
+    expect(extract(GO_SRC, 'var ErrGone')).toEqual(at(3, 4));
+  });
+  it('does not take a method for a function, and says why', () => {
+    expect(() => extract(GO_SRC, 'func Fetch')).toThrow(/no top-level "func Fetch"/);
+    expect(() => extract(GO_SRC, 'func Policy.Fetch')).toThrow(/no top-level "func \(Policy\) Fetch"/);
+  });
+});
+
 describe('check and sync', () => {
   let dir = '';
   afterEach(() => {

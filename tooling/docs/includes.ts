@@ -8,12 +8,15 @@
  *
  * must equal the lines the marker names. `checkDocs` reports every block that differs (the
  * `pnpm test` gate, through docs.test.ts); `syncDocs` rewrites the blocks from the files
- * (`pnpm docs sync`). The anchor after `#` is one of:
+ * (`pnpm run docs sync`; bare `pnpm docs` is a pnpm built-in). The anchor after `#` is one of:
  *
  * - nothing: the whole file;
- * - `class Name`, `def name`, `async def name`, `func Name`: that definition (with its decorators)
+ * - `class Name`, `def name`, `async def name`: that definition (with its decorators)
  *   up to the next line indented no deeper than it — anchoring on a symbol, not on line
  *   numbers, so edits elsewhere in the file do not break the guide; the block is dedented;
+ * - Go: `func Name` (a function), `func Type.Name` (a method, value or pointer receiver),
+ *   `type Name`, `var Name`, `const Name` (a top-level declaration): with its `//` doc comment,
+ *   up to the closing `}` or `)` in column 0 when the first line opens one, else that line;
  * - `NAME` (a bare identifier): a top-level assignment `NAME = ...` / `NAME: T = ...` with the
  *   comment lines just above it, up to the next top-level line;
  * - `region name`: the lines between a `region name` comment and the next `endregion`;
@@ -44,7 +47,8 @@ export interface Problem {
 
 const MARKER = /^\s*<!--\s*include:\s*([^#\s]+)(?:#(.+?))?\s*-->\s*$/;
 const FENCE = /^(\s*)(`{3,}|~{3,})/;
-const SYMBOL = /^(class|def|async def|func)\s+([A-Za-z_][\w.]*)$/;
+const SYMBOL = /^(class|def|async def)\s+([A-Za-z_]\w*)$/;
+const GO = /^(func|type|var|const)\s+(?:([A-Za-z_]\w*)\.)?([A-Za-z_]\w*)$/;
 const LINES = /^L(\d+)(?:-L?(\d+))?$/;
 const REGION = /^region\s+(\S+)$/;
 const NAME = /^[A-Za-z_]\w*$/;
@@ -90,6 +94,8 @@ export function extract(text: string, anchor: string): string[] {
     if (end < 0) throw new Error(`region ${name} has no endregion`);
     return dedent(lines.slice(begin + 1, end));
   }
+  const go = GO.exec(spec);
+  if (go) return goDeclaration(lines, go[1] ?? '', go[2], go[3] ?? '');
   const symbol = SYMBOL.exec(spec);
   if (symbol) {
     const kind = symbol[1] ?? '';
@@ -101,15 +107,10 @@ export function extract(text: string, anchor: string): string[] {
     let first = start;
     while (first > 0 && (lines[first - 1] ?? '').trimStart().startsWith('@') && indentOf(lines[first - 1] ?? '') === base) first--;
     let end = start + 1;
-    if (kind === 'func') {
-      // Go: up to the closing brace at the definition's indentation.
-      while (end < lines.length && !/^\}/.test((lines[end - 1] ?? '').slice(base))) end++;
-    } else {
-      for (; end < lines.length; end++) {
-        const line = lines[end] ?? '';
-        if (line.trim() === '') continue;
-        if (indentOf(line) <= base && !/^[)\]}]/.test(line.trimStart())) break;
-      }
+    for (; end < lines.length; end++) {
+      const line = lines[end] ?? '';
+      if (line.trim() === '') continue;
+      if (indentOf(line) <= base && !/^[)\]}]/.test(line.trimStart())) break;
     }
     return dedent(trimBlank(lines.slice(first, end)));
   }
@@ -123,7 +124,30 @@ export function extract(text: string, anchor: string): string[] {
     while (end < lines.length && ((lines[end] ?? '') === '' ? false : /^[\s)\]}]/.test(lines[end] ?? ''))) end++;
     return lines.slice(first, end);
   }
-  throw new Error(`unknown anchor "${spec}" (use "class Name", "def name", "NAME", "region name" or "L10-L33")`);
+  throw new Error(`unknown anchor "${spec}" (use "class Name", "def name", "func Name", "func Type.Name", "type Name", "NAME", "region name" or "L10-L33")`);
+}
+
+/** A top-level Go declaration with its doc comment; `receiver` set: a method of that type. */
+function goDeclaration(lines: string[], kind: string, receiver: string | undefined, name: string): string[] {
+  const head =
+    receiver === undefined
+      ? new RegExp(`^${kind}\\s+${name}\\b`)
+      : new RegExp(`^func\\s*\\(\\s*(?:\\w+\\s+)?\\*?${receiver}(?:\\[[^\\]]*\\])?\\s*\\)\\s*${name}\\b`);
+  const start = lines.findIndex((l) => head.test(l));
+  const label = receiver === undefined ? `${kind} ${name}` : `func (${receiver}) ${name}`;
+  if (start < 0) throw new Error(`no top-level "${label}" in the file`);
+  let first = start;
+  while (first > 0 && /^\/\//.test(lines[first - 1] ?? '')) first--;
+  // A func runs to its closing brace (its signature may span lines); a one-line func ends there.
+  const line = lines[start] ?? '';
+  const opener = kind === 'func' ? (/\}\s*$/.test(line) ? undefined : '{') : /([{(])\s*$/.exec(line)?.[1];
+  let end = start;
+  if (opener !== undefined) {
+    const closer = opener === '{' ? '}' : ')';
+    while (end < lines.length && !(lines[end] ?? '').startsWith(closer)) end++;
+    if (end >= lines.length) throw new Error(`"${label}" is never closed`);
+  }
+  return lines.slice(first, end + 1);
 }
 
 function escape(text: string): string {
@@ -211,7 +235,7 @@ export function checkDocs(root: string, docs = markdownFiles(root)): Problem[] {
         problems.push({
           doc,
           line: include.open + 2 + at,
-          message: `the block differs from ${where(include)} (block line ${at + 1}: expected ${JSON.stringify(want[at] ?? '<end of block>')}); run pnpm docs sync`,
+          message: `the block differs from ${where(include)} (block line ${at + 1}: expected ${JSON.stringify(want[at] ?? '<end of block>')}); run pnpm run docs sync`,
         });
       }
     }
