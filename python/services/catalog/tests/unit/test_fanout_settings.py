@@ -10,6 +10,7 @@ from catalog.fanout.settings import (
     upstream_urls,
 )
 from catalog.fanout.upstreams import HttpUpstream, SimulatedUpstream
+from catalog.resilience.upstream import ResilientUpstream
 
 
 def test_defaults_need_nothing_running() -> None:
@@ -57,8 +58,12 @@ async def test_only_configured_upstreams_go_over_http() -> None:
     fan_out = fan_out_from_env({"CATALOG_PRICING_URL": "http://127.0.0.1:9"})
     try:
         upstreams = fan_out.aggregator._upstreams
-        assert isinstance(upstreams["pricing"], HttpUpstream)
-        assert isinstance(upstreams["inventory"], SimulatedUpstream)
+        # Each adapter sits inside lab 4's ResilientUpstream (breaker, retries, telemetry).
+        pricing, inventory = upstreams["pricing"], upstreams["inventory"]
+        assert isinstance(pricing, ResilientUpstream)
+        assert isinstance(inventory, ResilientUpstream)
+        assert isinstance(pricing.inner, HttpUpstream)
+        assert isinstance(inventory.inner, SimulatedUpstream)
         assert fan_out.client is not None
     finally:
         await fan_out.aclose()

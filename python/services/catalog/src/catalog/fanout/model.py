@@ -10,6 +10,10 @@ from catalog.fanout.upstreams import UPSTREAM_NAMES, InventoryInfo, PricingInfo,
 Reason = Literal["timeout", "error", "deadline"]
 """Why a part is missing: its own call timed out, it failed, or the overall deadline passed."""
 
+DegradedReason = Reason | Literal["circuit_open"]
+"""What the answer reports: the fan-out's reasons, plus ``circuit_open`` (lab 4): the
+upstream's circuit breaker is open, so it was not even called."""
+
 
 @dataclass(frozen=True, slots=True)
 class FanOutPolicy:
@@ -29,7 +33,7 @@ class FanOutPolicy:
 @dataclass(frozen=True, slots=True)
 class Degraded:
     upstream: UpstreamName
-    reason: Reason
+    reason: DegradedReason
 
 
 @dataclass(frozen=True, slots=True)

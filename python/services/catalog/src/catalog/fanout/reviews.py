@@ -63,7 +63,8 @@ def wilson_lower_bound(positive: int, total: int) -> float:
     z2 = _Z * _Z
     centre = p + z2 / (2 * total)
     margin = _Z * math.sqrt((p * (1 - p) + z2 / (4 * total)) / total)
-    return (centre - margin) / (1 + z2 / total)
+    # max: with no positive votes centre and margin are equal, and rounding can leave -1e-17.
+    return max(0.0, (centre - margin) / (1 + z2 / total))
 
 
 def summarise_reviews(reviews: Sequence[Review], top: int = TOP_REVIEWS) -> ReviewSummary:

@@ -9,6 +9,9 @@
 - ``CATALOG_DEADLINE_MS`` (800): deadline of the whole fan-out.
 - ``CATALOG_MAX_CONCURRENCY`` (64): upstream calls in flight, all requests together.
 - ``CATALOG_CPU_WORKERS`` (2): processes of the review-scoring pool.
+- ``CATALOG_RETRY_ATTEMPTS`` (3): calls per upstream GET, first one included (lab 4).
+- ``CATALOG_BREAKER_FAILURES`` (5): failed calls in a row that open an upstream's breaker.
+- ``CATALOG_BREAKER_RESET_MS`` (5000): how long a breaker stays open before a trial call.
 """
 
 import multiprocessing
@@ -27,6 +30,10 @@ from catalog.fanout.upstreams import (
     Upstream,
     UpstreamName,
 )
+from catalog.observability import Telemetry
+from catalog.resilience.breaker import CircuitBreaker
+from catalog.resilience.retry import RetryPolicy
+from catalog.resilience.upstream import ResilientAggregator, ResilientUpstream
 
 
 class SettingsError(ValueError):
@@ -82,9 +89,16 @@ class FanOut:
         self.cpu_pool.shutdown(wait=False, cancel_futures=True)
 
 
-def fan_out_from_env(env: Mapping[str, str]) -> FanOut:
-    """Build the fan-out; no process starts and no connection opens until first used."""
+def fan_out_from_env(env: Mapping[str, str], telemetry: Telemetry | None = None) -> FanOut:
+    """Build the fan-out; no process starts and no connection opens until first used.
+
+    Every upstream is wrapped in a ``ResilientUpstream`` (breaker, retries, span, metrics).
+    """
     policy = policy_from_env(env)
+    observed = telemetry if telemetry is not None else Telemetry()
+    retry = RetryPolicy(attempts=_positive_int(env, "CATALOG_RETRY_ATTEMPTS", 3))
+    failures = _positive_int(env, "CATALOG_BREAKER_FAILURES", 5)
+    reset_timeout = _positive_int(env, "CATALOG_BREAKER_RESET_MS", 5000) / 1000
     urls = upstream_urls(env)
     # "spawn": a fresh interpreter per worker, the same on every OS, and no fork of a process
     # that runs threads (httpx, the pool's own manager thread).
@@ -100,8 +114,20 @@ def fan_out_from_env(env: Mapping[str, str]) -> FanOut:
     upstreams: dict[UpstreamName, Upstream] = {}
     for name in UPSTREAM_NAMES:
         url = urls.get(name)
+        inner: Upstream
         if url is not None and client is not None:
-            upstreams[name] = HttpUpstream(name, url, client)
+            inner = HttpUpstream(name, url, client)
         else:
-            upstreams[name] = SimulatedUpstream(name)
-    return FanOut(ProductDetailsAggregator(upstreams, policy, cpu_pool), client, cpu_pool)
+            inner = SimulatedUpstream(name)
+        breaker = CircuitBreaker(
+            name,
+            failure_threshold=failures,
+            reset_timeout=reset_timeout,
+            on_change=observed.breaker_changed,
+        )
+        observed.breaker_changed(name, breaker.state)
+        upstreams[name] = ResilientUpstream(
+            name, inner, breaker, retry, policy.call_timeout, observed
+        )
+    aggregator: ProductDetailsAggregator = ResilientAggregator(upstreams, policy, cpu_pool)
+    return FanOut(aggregator, client, cpu_pool)

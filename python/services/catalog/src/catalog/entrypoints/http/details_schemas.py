@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from catalog.domain.product import Product
 from catalog.entrypoints.http.schemas import ProductResponse
-from catalog.fanout.model import ProductDetails, Reason
+from catalog.fanout.model import DegradedReason, ProductDetails
 from catalog.fanout.reviews import Review, ReviewSummary
 from catalog.fanout.upstreams import InventoryInfo, PricingInfo, UpstreamName
 
@@ -50,7 +50,7 @@ class ReviewsOut(BaseModel):
 
 class DegradedOut(BaseModel):
     upstream: UpstreamName
-    reason: Reason
+    reason: DegradedReason
 
 
 class ProductDetailsResponse(ProductResponse):
