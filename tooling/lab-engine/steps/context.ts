@@ -51,7 +51,6 @@ export function verdict(step: Step, ran: RunResult, failures: Failure[], crashed
   };
 }
 
-export { lastLinesOf as lastLines } from '../process.ts';
 
 /** The repository-relative form of a path a tool printed (absolute or relative to root). */
 export function relativeTo(root: string, file: string): string {

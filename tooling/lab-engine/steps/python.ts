@@ -6,9 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { run } from '../process.ts';
+import { lastLinesOf, run } from '../process.ts';
 import type { Failure, StepResult } from '../report/schema.ts';
-import { lastLines, relativeTo, timeoutMs, tool, verdict, type StepContext, type StepOf } from './context.ts';
+import { relativeTo, timeoutMs, tool, verdict, type StepContext, type StepOf } from './context.ts';
 
 /** Python output that stays parseable whatever the attendee's terminal is. */
 function pythonEnv(): NodeJS.ProcessEnv {
@@ -52,7 +52,7 @@ export async function ruffFormat(ctx: StepContext, step: StepOf<'ruff-format'>):
     message: 'not formatted — run `.venv/bin/ruff format` on it',
     where: relativeTo(ctx.root, m[1] ?? ''),
   }));
-  const syntax = ran.stderr.includes('error:') ? [{ message: lastLines(ran.stderr, 6) }] : [];
+  const syntax = ran.stderr.includes('error:') ? [{ message: lastLinesOf(ran.stderr, 6) }] : [];
   return verdict(step, ran, [...syntax, ...failures], ran.code !== 0 && ran.code !== 1);
 }
 
@@ -122,7 +122,7 @@ export function junitFailures(xml: string, root: string): Failure[] {
         const said = String((typeof problem === 'string' ? '' : problem['message']) ?? '');
         // A collection error's message is only "collection failure"; the why is in its `E   ` lines.
         const why = [...text.matchAll(/^E\s+(.+)$/gm)].map((m) => m[1] ?? '').join('\n');
-        const message = said === 'collection failure' && why ? `${said}: ${why}` : said || lastLines(text, 6);
+        const message = said === 'collection failure' && why ? `${said}: ${why}` : said || lastLinesOf(text, 6);
         // xunit1 carries the test's file; the class name is the fallback.
         const file = String(testcase['file'] ?? '');
         const classname = String(testcase['classname'] ?? '');
