@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { findTool } from '../toolchain/tools.ts';
+import { kitDockerfiles } from '../dockerfile/files.ts';
 import { run } from '../lab-engine/process.ts';
 
 export const SCOPES = ['python', 'go', 'proto', 'ts', 'kit'] as const;
@@ -109,6 +110,9 @@ export function allGates(root: string): Gate[] {
   const templates = ciTemplates(root);
   // actionlint is given each path: it lints them where they are (inside this git repo).
   gates.push({ name: 'kit: actionlint (CI templates)', scope: 'kit', command: tool(root, 'actionlint'), args: templates, cwd: root, ...(templates.length === 0 ? { skip: 'no templates under tooling/ci/github' } : {}) });
+  // No Docker engine in the room: Dockerfiles are checked statically; CI builds the images.
+  const dockerfiles = kitDockerfiles(root);
+  gates.push({ name: 'kit: dockerfile-lint', scope: 'kit', command: node, args: [path.join(root, 'scripts', 'dockerfile-lint.ts'), ...dockerfiles], cwd: root, ...(dockerfiles.length === 0 ? { skip: 'no Dockerfile under python/ or go/' } : {}) });
   gates.push({ name: 'kit: gitleaks dir (secrets)', scope: 'kit', command: tool(root, 'gitleaks'), args: [...GITLEAKS_DIR_ARGS], cwd: root });
   // Builds every deck two at a time, then drives Chromium through every slide: both cores.
   gates.push({ name: 'slides: build + browser', scope: 'kit', command: node, args: [path.join(root, 'scripts', 'slides.ts'), 'test'], cwd: root, alone: true });

@@ -3,11 +3,13 @@
 Prints exactly one line once the server listens (``catalog listening on http://HOST:PORT``,
 on stderr), with the real port even for ``--port 0``, so scripts and the kit's probes can
 start the service on a free port and know where it is. Bad arguments get one line and exit
-code 2, never a traceback.
+code 2, never a traceback. SIGTERM drains (``catalog.entrypoints.drain``): readiness turns
+503, in-flight requests finish, exit 0. Ctrl-C (SIGINT) stops the same way but exits 130.
 """
 
 import argparse
 import logging
+import os
 import socket
 import sys
 from collections.abc import Sequence
@@ -15,6 +17,7 @@ from typing import NoReturn
 
 import uvicorn
 
+from catalog.entrypoints.drain import DrainingServer, drain_settings_from_env, drain_state
 from catalog.entrypoints.http.app import create_app
 from catalog.fanout.settings import SettingsError
 
@@ -56,8 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class _AnnouncingServer(uvicorn.Server):
-    """A uvicorn server that logs one line once its sockets accept connections."""
+class _AnnouncingServer(DrainingServer):
+    """A draining server (SIGTERM: readiness 503, delay, drain, exit 0; see
+    ``catalog.entrypoints.drain``) that logs one line once its sockets accept connections."""
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
@@ -73,6 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
+        drain_settings = drain_settings_from_env(os.environ)
         app = create_app()
     except SettingsError as error:
         # A bad CATALOG_* variable: one line, like a bad argument.
@@ -88,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         access_log=False,
     )
     try:
-        _AnnouncingServer(config).run()
+        _AnnouncingServer(config, drain_state(app), drain_settings).run()
     except KeyboardInterrupt:
         # uvicorn shut down cleanly, then re-raised the Ctrl-C: exit quietly, like a signal.
         return 130
