@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	recv1 "languagetracks.example/go/gen/recommendations/v1"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func TestUsageErrorsExit2(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		vars map[string]string
+	}{
+		{nil, map[string]string{}},
+		{[]string{"--bogus"}, map[string]string{"GATEWAY_RECOMMENDER_ADDR": "127.0.0.1:1"}},
+		{nil, map[string]string{"GATEWAY_RECOMMENDER_ADDR": "127.0.0.1:1", "GATEWAY_REQUEST_BUDGET_MS": "soon"}},
+	} {
+		var stderr strings.Builder
+		if code := run(t.Context(), tc.args, env(tc.vars), &stderr); code != exitUsage {
+			t.Errorf("%v %v: exit %d, want %d", tc.args, tc.vars, code, exitUsage)
+		}
+		if lines := strings.Count(strings.TrimSpace(stderr.String()), "\n"); lines != 0 || !strings.HasPrefix(stderr.String(), "gateway: ") {
+			t.Errorf("stderr %q, want one 'gateway: ...' line", stderr.String())
+		}
+	}
+}
+
+type echo struct {
+	recv1.UnimplementedRecommendationServiceServer
+}
+
+func (echo) Recommend(_ context.Context, req *recv1.RecommendRequest) (*recv1.RecommendResponse, error) {
+	return &recv1.RecommendResponse{ModelVersion: "echo-" + req.GetLanguage()}, nil
+}
+
+// TestRunServesAndStops starts the real binary's run against a gRPC server on a free port,
+// calls it over HTTP, then cancels (as SIGTERM does): exit 0.
+func TestRunServesAndStops(t *testing.T) {
+	lis, err := new(net.ListenConfig).Listen(t.Context(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	grpcServer := grpc.NewServer()
+	recv1.RegisterRecommendationServiceServer(grpcServer, echo{})
+	healthpb.RegisterHealthServer(grpcServer, health.NewServer())
+	go func() { _ = grpcServer.Serve(lis) }()
+	defer grpcServer.Stop()
+
+	logR, logW := io.Pipe()
+	ctx, cancel := context.WithCancel(t.Context())
+	exited := make(chan int, 1)
+	go func() {
+		exited <- run(ctx, []string{"--port", "0"}, env(map[string]string{"GATEWAY_RECOMMENDER_ADDR": "http://" + lis.Addr().String()}), logW)
+		_ = logW.Close()
+	}()
+	lines := bufio.NewScanner(logR)
+	var base string
+	for lines.Scan() {
+		if _, addr, ok := strings.Cut(lines.Text(), "gateway listening on "); ok {
+			base, _, _ = strings.Cut(addr, `"`)
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, logR) }()
+	if base == "" {
+		t.Fatal("no 'listening' log line")
+	}
+	client := &http.Client{Timeout: 5 * time.Second}
+	get := func(path string, auth bool) (int, string) {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, base+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if auth {
+			req.Header.Set("Authorization", "Bearer t")
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = resp.Body.Close() }()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if code, body := get("/readyz", false); code != http.StatusOK {
+		t.Errorf("/readyz %d %s", code, body)
+	}
+	if code, body := get("/users/u1/recommendations?language=es", true); code != http.StatusOK || !strings.Contains(body, `"model_version":"echo-es"`) {
+		t.Errorf("recommend %d %s", code, body)
+	}
+	client.CloseIdleConnections()
+	cancel()
+	select {
+	case code := <-exited:
+		if code != exitOK {
+			t.Errorf("exit %d, want 0", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not return after cancel")
+	}
+}
