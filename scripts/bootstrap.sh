@@ -185,12 +185,22 @@ phase_codegen() {
   note "regenerated go/gen and python/gen from proto/ (pnpm gen)"
 }
 
+# (f2) dev certificates ------------------------------------------------------------------------
+phase_certs() {
+  # The recommender's optional mTLS uses a throw-away CA and certificates valid 30 days, made at
+  # setup into the git-ignored .certs/ (never committed); remade when missing or 20+ days old.
+  if [ -f .certs/ca.pem ] && [ -z "$(find .certs/ca.pem -mtime +20)" ]; then note "kept .certs/ (made $(date -r .certs/ca.pem +%F))"; return 0; fi
+  PYTHONPATH=python/services/recommender/src .venv/bin/python -m recommender.certs .certs
+  note "made dev mTLS certificates in .certs/ (python -m recommender.certs)"
+}
+
 run_phase "pnpm" phase_pnpm
 run_phase "node deps" phase_node_deps
 run_phase "python" phase_python
 run_phase "go modules" phase_go_modules
 run_phase "go tools" phase_go_tools
 run_phase "generated code" phase_codegen
+run_phase "dev certificates" phase_certs
 
 # (g) doctor: its table is the closing report; its exit code is bootstrap's.
 # (`pnpm doctor` would run pnpm's own built-in doctor, hence `pnpm run doctor`.)

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { grpcHealthCheck } from './grpc-health.ts';
 
 export interface RunResult {
   readonly code: number | null;
@@ -102,8 +103,10 @@ export interface ServiceSpec {
   readonly args: readonly string[];
   readonly cwd: string;
   readonly env?: NodeJS.ProcessEnv;
-  /** Path answered with 200 once the service is up, e.g. `/healthz`. */
+  /** Path answered with 200 once the service is up, e.g. `/healthz` (HTTP services). */
   readonly healthPath: string;
+  /** A gRPC service: wait for the standard health check to say SERVING instead of `healthPath`. */
+  readonly health?: { readonly kind: 'grpc'; readonly service?: string };
   readonly port: number;
   /** How long to wait for health before giving up (default 20 s). */
   readonly deadlineMs?: number;
@@ -121,6 +124,18 @@ export type StartOutcome =
   | { readonly status: 'started'; readonly service: RunningService }
   | { readonly status: 'exited'; readonly code: number | null; readonly output: string }
   | { readonly status: 'timeout'; readonly lastError: string; readonly output: string };
+
+/** True when the HTTP health path answers 2xx, else what it said. */
+async function httpHealthy(url: string): Promise<true | string> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+  return response.ok ? true : `${new URL(url).pathname} answered ${response.status}`;
+}
+
+/** True when the gRPC health check says SERVING, else what it said. */
+async function grpcServing(port: number, service = ''): Promise<true | string> {
+  const status = await grpcHealthCheck(port, service);
+  return status === 'SERVING' ? true : `gRPC health ${service || '(server)'} is ${status}`;
+}
 
 export async function startService(spec: ServiceSpec): Promise<StartOutcome> {
   const child = spawn(spec.command, spec.args, {
@@ -153,8 +168,8 @@ export async function startService(spec: ServiceSpec): Promise<StartOutcome> {
   while (performance.now() < deadline) {
     if (exited) return { status: 'exited', code: child.exitCode, output: output() };
     try {
-      const response = await fetch(baseUrl + spec.healthPath, { signal: AbortSignal.timeout(1_000) });
-      if (response.ok) {
+      const healthy = spec.health?.kind === 'grpc' ? await grpcServing(spec.port, spec.health.service) : await httpHealthy(baseUrl + spec.healthPath);
+      if (healthy === true) {
         const stop = async (graceMs = 3_000): Promise<void> => {
           killGroup(child, 'SIGTERM');
           const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
@@ -163,7 +178,7 @@ export async function startService(spec: ServiceSpec): Promise<StartOutcome> {
         };
         return { status: 'started', service: { baseUrl, output, stop } };
       }
-      lastError = `${spec.healthPath} answered ${response.status}`;
+      lastError = healthy;
     } catch (error) {
       lastError = error instanceof Error ? error.message : String(error);
     }

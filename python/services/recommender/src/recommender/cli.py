@@ -1,0 +1,84 @@
+"""The command line: ``python -m recommender --host 127.0.0.1 --port 50051``.
+
+Prints exactly one line once the server listens (``recommender listening on HOST:PORT``, on
+stderr), with the real port even for ``--port 0``. Bad arguments or ``RECOMMENDER_*``
+variables: one line, exit 2. A port that cannot be bound: one line, exit 3. SIGTERM or
+SIGINT: health turns NOT_SERVING, in-flight calls get the grace period, exit 0.
+"""
+
+import argparse
+import asyncio
+import signal
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from opentelemetry.sdk.trace import TracerProvider
+
+from recommender.observability import configure_logging, logger
+from recommender.server import BindError, start
+from recommender.settings import Settings, SettingsError, from_env
+
+PROG = "python -m recommender"
+MAX_PORT = 65535
+EXIT_USAGE = 2
+EXIT_BIND = 3
+
+
+class _OneLineArgumentParser(argparse.ArgumentParser):
+    """argparse, but an error is one line (argparse prints the usage block as well)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}: not an integer") from None
+    if not 0 <= port <= MAX_PORT:
+        raise argparse.ArgumentTypeError(f"invalid port {port}: must be 0-{MAX_PORT}")
+    return port
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _OneLineArgumentParser(prog=PROG, description="Run the recommender gRPC service.")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--port", type=_port, default=50051, help="TCP port; 0 picks a free one (%(default)s)"
+    )
+    return parser
+
+
+async def serve(settings: Settings, host: str, port: int) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        running = await start(settings, host, port, tracer_provider=TracerProvider())
+    except BindError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return EXIT_BIND
+    url_host = f"[{host}]" if ":" in host else host
+    scheme = "grpc" if settings.tls is None else "grpcs"
+    print(f"recommender listening on {scheme}://{url_host}:{running.port}", file=sys.stderr)
+    await stop.wait()
+    logger.info("draining", grace_s=settings.grace_s)
+    await running.drain()
+    logger.info("stopped")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = from_env()
+    except SettingsError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    configure_logging()
+    return asyncio.run(serve(settings, args.host, args.port))

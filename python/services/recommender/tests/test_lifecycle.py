@@ -1,0 +1,97 @@
+"""Health while draining, in-flight calls finishing within the grace, and traces and logs."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+import grpc
+import pytest
+import recommendations_pb2 as pb
+import recommendations_pb2_grpc as pb_grpc
+import structlog
+from grpc_health.v1 import health_pb2
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
+
+from recommender.server import SERVICE_NAME, RunningServer
+from recommender.settings import Settings
+
+Auth = tuple[tuple[str, str], ...]
+TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
+PARENT_ID = "00f067aa0ba902b7"
+
+
+async def test_draining_reports_not_serving_and_lets_in_flight_calls_finish(
+    settings: Settings,
+    start_server: Any,
+    auth: Auth,
+    health_status: Callable[[grpc.aio.Channel, str], Awaitable[int]],
+) -> None:
+    running: RunningServer = await start_server(
+        replace(settings, score_delay_s=0.06, drain_delay_s=0.2, grace_s=2.0)
+    )
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
+        stub = pb_grpc.RecommendationServiceStub(channel)
+        # 5 items x 60 ms: still running when the drain starts.
+        in_flight = asyncio.ensure_future(
+            stub.Recommend(pb.RecommendRequest(user_id="u-1", language="es"), metadata=auth)
+        )
+        await asyncio.sleep(0.05)
+        drain = asyncio.ensure_future(running.drain())
+        await asyncio.sleep(0.05)
+        for service in ("", SERVICE_NAME):
+            status = await health_status(channel, service)
+            assert status == health_pb2.HealthCheckResponse.NOT_SERVING
+        response = await in_flight
+        await drain
+    assert len(response.recommendations) == 5
+
+
+async def test_a_server_span_continues_the_callers_trace(
+    stub: pb_grpc.RecommendationServiceAsyncStub, auth: Auth, spans: InMemorySpanExporter
+) -> None:
+    metadata = (
+        *auth,
+        ("traceparent", f"00-{TRACE_ID}-{PARENT_ID}-01"),
+        ("x-request-id", "req-42"),
+    )
+    with structlog.testing.capture_logs(
+        processors=[structlog.contextvars.merge_contextvars]
+    ) as logs:
+        await stub.Recommend(pb.RecommendRequest(user_id="u-1", language="es"), metadata=metadata)
+    [span] = [s for s in spans.get_finished_spans() if s.name.endswith("/Recommend")]
+    assert span.kind == SpanKind.SERVER
+    assert format(span.context.trace_id, "032x") == TRACE_ID
+    assert span.parent is not None
+    assert format(span.parent.span_id, "016x") == PARENT_ID
+    assert span.attributes is not None
+    assert span.attributes["rpc.system"] == "grpc"
+    assert span.attributes["rpc.grpc.status_code"] == 0
+    [finished] = [entry for entry in logs if entry["event"] == "rpc_finished"]
+    assert finished["trace_id"] == TRACE_ID
+    assert finished["request_id"] == "req-42"
+    assert finished["subject"] == "u-1"
+
+
+async def test_a_failed_call_has_an_error_span_and_a_fresh_request_id(
+    stub: pb_grpc.RecommendationServiceAsyncStub, spans: InMemorySpanExporter
+) -> None:
+    with (
+        structlog.testing.capture_logs(
+            processors=[structlog.contextvars.merge_contextvars]
+        ) as logs,
+        pytest.raises(grpc.aio.AioRpcError) as raised,
+    ):
+        await stub.Recommend(pb.RecommendRequest(user_id="u-1", language="es"))
+    assert raised.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    [span] = [s for s in spans.get_finished_spans() if s.name.endswith("/Recommend")]
+    assert span.attributes is not None
+    assert span.attributes["error.reason"] == "TOKEN_MISSING"
+    assert not span.status.is_ok
+    [failed] = [entry for entry in logs if entry["event"] == "rpc_failed"]
+    assert failed["reason"] == "TOKEN_MISSING"
+    assert len(failed["request_id"]) == 32
+    assert failed["trace_id"] == format(span.context.trace_id, "032x")

@@ -1,0 +1,31 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { grpcHealthCheck } from '../lab-engine/grpc-health.ts';
+import { services } from './registry.ts';
+import { startStack } from './start.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const python = path.join(root, '.venv/bin/python');
+
+describe('a gRPC service in the registry', () => {
+  it('declares the gRPC health wait', () => {
+    const spec = services['recommender']?.spec(root, 1234, new Map([['python', python]]), new Map());
+    expect(spec?.health).toEqual({ kind: 'grpc' });
+    expect(spec?.env?.['PYTHONPATH']).toContain(path.join(root, 'python/gen'));
+  });
+
+  it.skipIf(!existsSync(python))('starts the recommender, waits for SERVING, and stops it', async () => {
+    const stack = await startStack(root, 'recommender', new Map([['python', python]]));
+    if (stack.status !== 'started') throw new Error(stack.message);
+    try {
+      const port = Number(new URL(stack.main.baseUrl).port);
+      expect(await grpcHealthCheck(port)).toBe('SERVING');
+      expect(await grpcHealthCheck(port, 'languagetracks.recommendations.v1.RecommendationService')).toBe('SERVING');
+    } finally {
+      await stack.stop();
+    }
+    expect(stack.main.output()).toContain('recommender listening on grpc://127.0.0.1:');
+  }, 30_000);
+});
