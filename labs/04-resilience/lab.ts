@@ -34,6 +34,6 @@ export default defineLab({
   hints: [
     'Work in README order: which calls may be retried (step 1), how long to wait (2), when to stop (3), then the breaker\'s state (4) and its call (5). `pnpm lab 4 check --watch` re-runs on every save.',
     'retry.py: `if method.upper() not in IDEMPOTENT_METHODS: return await call()`, then `AsyncRetrying(stop=stop_after_attempt(policy.attempts) | _out_of_time(time_left), wait=wait_exponential_jitter(multiplier=..., max=..., jitter=...), retry=retry_if_exception(is_transient), sleep=sleep, reraise=True)`. breaker.py `state`: CLOSED when `_opened_at is None`, HALF_OPEN once `clock() - _opened_at >= reset_timeout`, else OPEN.',
-    'breaker.py `call`: OPEN, or HALF_OPEN with a trial in flight, raises `CircuitOpenError`; a HALF_OPEN call is the trial (set `_trial_in_flight`, clear it in `finally`); `except asyncio.CancelledError: raise` before `except Exception: self._record_failure(); raise`; after success `self._record_success()`. `pnpm lab 4 diff` shows the rest.',
+    'breaker.py `call`: OPEN, or HALF_OPEN with a trial in flight, raises `CircuitOpenError`; a HALF_OPEN call is the trial (set `_trial_in_flight`, clear it in `finally`); `except asyncio.CancelledError: raise` before `except Exception: self._record_failure(); raise` (a TimeoutError is an Exception: a timed-out call is a failure); after success `self._record_success()`. `pnpm lab 4 diff` shows the rest.',
   ],
 });

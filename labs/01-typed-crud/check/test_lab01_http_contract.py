@@ -109,7 +109,8 @@ async def test_create_get_list_and_delete_follow_the_contract(client: httpx.Asyn
     created = await create(client)
     assert UUID(created["id"]).version == 4
     assert created == {"id": created["id"], **MUG}
-    assert contract_fields(await client.get(f"/products/{created['id']}")) == created
+    unchanged = {key: created[key] for key in ("id", "sku", "name", "price")}
+    assert contract_fields(await client.get(f"/products/{created['id']}")) == unchanged
     assert (await client.get("/products")).json() == {"items": [created]}
     deleted = await client.delete(f"/products/{created['id']}")
     assert (deleted.status_code, deleted.content) == (204, b"")
@@ -205,6 +206,28 @@ async def test_put_replaces_name_and_price_and_keeps_id_and_sku(client: httpx.As
     expected = {"id": created["id"], "sku": "MUG-001", **update}
     assert response.json() == expected, f"PUT must keep the id and the sku ({PRODUCT_TODO})"
     assert contract_fields(await client.get(f"/products/{created['id']}")) == expected
+
+
+async def test_the_client_cannot_choose_the_id(client: httpx.AsyncClient) -> None:
+    response = await client.post("/products", json={**MUG, "id": str(uuid4())})
+    why = (
+        "the create DTO describes the wire, not the domain Product: the catalog chooses the "
+        f"id, so a client-sent 'id' is an unknown field ({SCHEMAS_TODO})"
+    )
+    expect_field_errors(expect_problem(response, 422, "validation_failed", why), ["id"])
+
+
+async def test_put_cannot_change_the_sku(client: httpx.AsyncClient) -> None:
+    created = await create(client)
+    update = {"sku": "CUP-002", "name": "Big mug", "price": price(1590)}
+    response = await client.put(f"/products/{created['id']}", json=update)
+    why = (
+        "the SKU never changes, so the update DTO has no 'sku': a client-sent one is an unknown "
+        f"field, not silently ignored ({SCHEMAS_TODO})"
+    )
+    expect_field_errors(expect_problem(response, 422, "validation_failed", why), ["sku"])
+    unchanged = {key: created[key] for key in ("id", "sku", "name", "price")}
+    assert contract_fields(await client.get(f"/products/{created['id']}")) == unchanged
 
 
 class _UnmappedError(CatalogError):

@@ -62,4 +62,14 @@ export default defineMutants([
         except Exception:`,
     replace: `        except BaseException:`,
   },
+  {
+    name: 'a breaker that ignores timeouts (a hanging upstream never opens it)',
+    file: breaker,
+    find: `        except asyncio.CancelledError:
+            raise
+        except Exception:`,
+    replace: `        except (asyncio.CancelledError, TimeoutError):
+            raise
+        except Exception:`,
+  },
 ]);

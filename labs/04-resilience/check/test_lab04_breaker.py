@@ -149,6 +149,24 @@ async def test_a_cancelled_trial_gives_the_trial_back(
     assert await breaker.call(_ok) == "ok", f"cancellation is not a failure ({TODO} step 5)"
 
 
+async def _time_out() -> str:
+    """A call that runs out of its own timeout: ``TimeoutError`` raised inside the breaker."""
+    async with asyncio.timeout(0):
+        await asyncio.Event().wait()
+    return "never"
+
+
+async def test_a_timed_out_call_is_a_failure(breaker: CircuitBreaker) -> None:
+    for _ in range(THRESHOLD):
+        with pytest.raises(TimeoutError):
+            await breaker.call(_time_out)
+    assert _state(breaker) is BreakerState.OPEN, (
+        f"{THRESHOLD} timeouts in a row must open the breaker, it is {_state(breaker)}: a "
+        f"TimeoutError is an Exception, a failure of the upstream; only CancelledError (the "
+        f"deadline, the client gone) is not ({TODO} step 5)"
+    )
+
+
 class Counting:
     def __init__(self, inner: Upstream) -> None:
         self.inner = inner

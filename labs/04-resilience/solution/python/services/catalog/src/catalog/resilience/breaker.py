@@ -9,7 +9,9 @@ half-open  once ``reset_timeout`` seconds have passed: ONE trial call goes throu
 
 Small on purpose (see DESIGN.md, 2026-11-25): async-native, a clock you can pass in (tests
 use a fake one), and a callback on every state change (the metrics gauge, a log line).
-Cancellation is neither a success nor a failure: it only gives the half-open trial back.
+A timeout is a failure: the per-call timeout runs inside ``call`` and reaches it as a
+``TimeoutError`` (an ``Exception``). Cancellation (the request's deadline, the client gone) is
+neither a success nor a failure: it only gives the half-open trial back, and is re-raised.
 """
 
 import asyncio
