@@ -1,11 +1,12 @@
 /**
  * Benchmark: warm `pnpm lab 1 check` against running the same gates directly, in one script on
  * one machine. Prints medians and the ratio; the target (issue 2) is ratio <= 1.1 and < 5 s.
- * Not a test: numbers are printed, never asserted. Usage: `pnpm bench:lab-check [runs]`.
+ * Not a test: numbers are printed, never asserted. Usage: `pnpm bench lab-check [runs]`
+ * (scripts/bench.ts parses the arguments and calls `labCheck`).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findLab, loadLabs } from '../../tooling/lab-engine/labs.ts';
+import { findLab, loadLabs, type Lab } from '../../tooling/lab-engine/labs.ts';
 import { run } from '../../tooling/lab-engine/process.ts';
 import { httpContext, type ProbeCase } from '../../tooling/probes/probe.ts';
 import { toolsOfService } from '../../tooling/services/registry.ts';
@@ -13,8 +14,6 @@ import { startStack } from '../../tooling/services/start.ts';
 import { findTool } from '../../tooling/toolchain/tools.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const runs = Number(process.argv[2] ?? 5);
-const lab = findLab(await loadLabs(root), '1');
 
 function need(name: string): string {
   const found = findTool(root, name);
@@ -23,7 +22,7 @@ function need(name: string): string {
 }
 
 /** The lab's steps, each as the plain command a developer would type, run one after another. */
-async function direct(): Promise<void> {
+async function direct(lab: Lab): Promise<void> {
   for (const step of lab.manifest.steps) {
     switch (step.kind) {
       case 'ruff-check':
@@ -67,21 +66,24 @@ async function time(fn: () => Promise<void>): Promise<number> {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
-await viaLab(); // warm caches (mypy, pyc) for both sides
-await direct();
-const directMs: number[] = [];
-const labMs: number[] = [];
-const labSerialMs: number[] = [];
-for (let i = 0; i < runs; i++) {
-  directMs.push(await time(direct));
-  labMs.push(await time(() => viaLab('2')));
-  labSerialMs.push(await time(() => viaLab('1')));
+export async function labCheck(runs: number): Promise<void> {
+  const lab = findLab(await loadLabs(root), '1');
+  await viaLab(); // warm caches (mypy, pyc) for both sides
+  await direct(lab);
+  const directMs: number[] = [];
+  const labMs: number[] = [];
+  const labSerialMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    directMs.push(await time(() => direct(lab)));
+    labMs.push(await time(() => viaLab('2')));
+    labSerialMs.push(await time(() => viaLab('1')));
+  }
+  const ratio = median(labMs) / median(directMs);
+  const overhead = median(labSerialMs) / median(directMs);
+  console.log(`runs: ${runs} each, interleaved, warm`);
+  console.log(`direct gates (sequential): median ${(median(directMs) / 1000).toFixed(2)} s  [${directMs.map((x) => (x / 1000).toFixed(2)).join(', ')}]`);
+  console.log(`pnpm lab 1 check:          median ${(median(labMs) / 1000).toFixed(2)} s  [${labMs.map((x) => (x / 1000).toFixed(2)).join(', ')}]`);
+  console.log(`lab check, steps one by one: median ${(median(labSerialMs) / 1000).toFixed(2)} s  [${labSerialMs.map((x) => (x / 1000).toFixed(2)).join(', ')}]`);
+  console.log(`ratio lab/direct: ${ratio.toFixed(2)} (target <= 1.10); engine overhead, same order as direct: ${overhead.toFixed(2)}x`);
+  console.log(`lab check ${median(labMs) < 5000 ? 'under' : 'OVER'} 5 s`);
 }
-const ratio = median(labMs) / median(directMs);
-const overhead = median(labSerialMs) / median(directMs);
-console.log(`runs: ${runs} each, interleaved, warm`);
-console.log(`direct gates (sequential): median ${(median(directMs) / 1000).toFixed(2)} s  [${directMs.map((x) => (x / 1000).toFixed(2)).join(', ')}]`);
-console.log(`pnpm lab 1 check:          median ${(median(labMs) / 1000).toFixed(2)} s  [${labMs.map((x) => (x / 1000).toFixed(2)).join(', ')}]`);
-console.log(`lab check, steps one by one: median ${(median(labSerialMs) / 1000).toFixed(2)} s  [${labSerialMs.map((x) => (x / 1000).toFixed(2)).join(', ')}]`);
-console.log(`ratio lab/direct: ${ratio.toFixed(2)} (target <= 1.10); engine overhead, same order as direct: ${overhead.toFixed(2)}x`);
-console.log(`lab check ${median(labMs) < 5000 ? 'under' : 'OVER'} 5 s`);
