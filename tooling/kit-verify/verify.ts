@@ -11,7 +11,8 @@ import { pathToFileURL } from 'node:url';
 import { atomicWrite } from '../lab-engine/atomic.ts';
 import { acquireLock } from '../lab-engine/lock.ts';
 import { type Lab, loadLabs, earlierLabs } from '../lab-engine/labs.ts';
-import { partLabel, readVersion } from '../lab-engine/owned.ts';
+import { partLabel, readCurrentPart, readVersion, splitRegion } from '../lab-engine/owned.ts';
+import type { OwnedPart } from '../lab-engine/manifest.ts';
 import type { CheckReport } from '../lab-engine/report/schema.ts';
 import { runCheck } from '../lab-engine/runner.ts';
 import { applyPlan, planVersion, type WritePlan } from '../lab-engine/workspace.ts';
@@ -153,10 +154,33 @@ export async function verifyLab(copy: Copy, labs: readonly Lab[], lab: Lab): Pro
     arrange(copy, labs, lab, 'including');
   }
 
-  const owned = labs.filter((l) => l.manifest.module === lab.manifest.module && l.number <= lab.number).flatMap((l) => l.manifest.owns.map((p) => p.path));
-  const drift = driftFromSnapshot(copy, owned);
+  const owned = labs.filter((l) => l.manifest.module === lab.manifest.module && l.number <= lab.number).flatMap((l) => l.manifest.owns.map((part) => ({ lab: l, part })));
+  const drift = partDrift(copy, owned);
   findings.push({ name: 'solved files equal the reference', ok: drift.length === 0, detail: drift.join(', ') || 'byte for byte' });
   return { lab, findings, ms: performance.now() - started };
+}
+
+/**
+ * Owned parts that differ from the reference: a whole file byte for byte, a region by its
+ * lines only (a later lab's starter may live in the same file, outside the region).
+ */
+export function partDrift(copy: Copy, parts: readonly { lab: Lab; part: OwnedPart }[]): string[] {
+  const drift = new Set<string>();
+  for (const { lab, part } of parts) {
+    const before = copy.snapshot.get(part.path);
+    if (!before) continue;
+    if (!part.region) {
+      for (const file of driftFromSnapshot(copy, [part.path])) drift.add(file);
+      continue;
+    }
+    try {
+      const reference = splitRegion(before.toString('utf8'), part.region, part.path, lab).inner;
+      if (readCurrentPart(copy.root, lab, part) !== reference) drift.add(partLabel(part));
+    } catch {
+      drift.add(partLabel(part));
+    }
+  }
+  return [...drift];
 }
 
 export interface VerifyRun {

@@ -162,6 +162,7 @@ func (s *Server) callContext(r *http.Request) (context.Context, context.CancelFu
 	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 		return nil, nil, &edgeError{unauthenticated, "An 'Authorization: Bearer <token>' header is required."}
 	}
+	// lab-region:call-deadline begin
 	budget, err := s.budget.RequestBudget(r.Header.Get(TimeoutHeader))
 	if err != nil {
 		return nil, nil, &RequestError{Errors: []FieldError{{TimeoutHeader, err.Error()}}}
@@ -175,6 +176,7 @@ func (s *Server) callContext(r *http.Request) (context.Context, context.CancelFu
 		return nil, nil, &edgeError{deadlineExceeded, "The request budget was spent before the recommender could be called."}
 	}
 	ctx, cancel := context.WithDeadline(r.Context(), deadline)
+	// lab-region:call-deadline end
 	ctx = metadata.AppendToOutgoingContext(ctx, AuthorizationKey, "Bearer "+strings.TrimSpace(token))
 	return ctx, cancel, nil
 }
@@ -237,6 +239,8 @@ func (s *Server) feedback(w http.ResponseWriter, r *http.Request) error {
 // NDJSON is the media type of the stream: one JSON object per line.
 const NDJSON = "application/x-ndjson"
 
+// lab-region:stream-handler begin
+
 // streamErrorLine is the last line of a stream that fails after it started: the status is
 // already sent, so the envelope travels in the body.
 type streamErrorLine struct {
@@ -292,6 +296,8 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 	}
 	return nil
 }
+
+// lab-region:stream-handler end
 
 func writeJSON(w http.ResponseWriter, status int, v any) error {
 	body, err := json.Marshal(v)

@@ -36,6 +36,7 @@ def bearer_token(metadata: Iterable[tuple[str, str | bytes]] | None) -> str:
 def verify(token: str, settings: AuthSettings) -> Principal:
     """The token's subject, or an UNAUTHENTICATED error saying why not (``cause``)."""
     try:
+        # lab-region:jwt-verify begin
         claims = jwt.decode(
             token,
             key=settings.secret,
@@ -44,6 +45,7 @@ def verify(token: str, settings: AuthSettings) -> Principal:
             issuer=settings.issuer,
             options={"require": ["exp", "iss", "aud", "sub"]},
         )
+        # lab-region:jwt-verify end
     except jwt.ExpiredSignatureError:
         raise TokenExpiredError("token expired") from None
     except jwt.InvalidAlgorithmError:

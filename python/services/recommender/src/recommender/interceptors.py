@@ -99,8 +99,10 @@ class EdgeInterceptor(grpc.aio.ServerInterceptor):
     @contextmanager
     def _observe(self, method: str, context: Context) -> Iterator[trace.Span]:
         metadata = context.invocation_metadata()
+        # lab-region:trace-context begin
         carrier = {key: value for key, value in metadata or () if isinstance(value, str)}
         parent = _propagator.extract(carrier)
+        # lab-region:trace-context end
         service, _, name = method.lstrip("/").rpartition("/")
         with self._tracer.start_as_current_span(
             method.lstrip("/"),

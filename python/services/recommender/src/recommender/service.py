@@ -92,6 +92,7 @@ class RecommendationService(pb_grpc.RecommendationServiceServicer):
         ranked = self._rank(request.user_id, request.language, request.max_items, "max_items", ())
         # Each item is sent as soon as it is looked up: shed only when not even one fits.
         self._shed_if_late(context, 1)
+        # lab-region:stream-recommendations begin
         # None marks the end of the stream.
         queue: asyncio.Queue[model.Ranked | None] = asyncio.Queue(
             maxsize=self._settings.stream_buffer
@@ -113,6 +114,7 @@ class RecommendationService(pb_grpc.RecommendationServiceServicer):
         finally:
             producer.cancel()
             await asyncio.gather(producer, return_exceptions=True)
+        # lab-region:stream-recommendations end
 
     async def RecordFeedback(  # noqa: N802 - the generated servicer's name
         self, request: pb.RecordFeedbackRequest, context: Context
@@ -149,6 +151,7 @@ class RecommendationService(pb_grpc.RecommendationServiceServicer):
 
     def _shed_if_late(self, context: Context, items: int) -> None:
         """Refuse work the caller will not wait for (it would be thrown away)."""
+        # lab-region:deadline-shed begin
         remaining = context.time_remaining()
         needed = items * self._settings.score_delay_s
         if remaining is not None and remaining < needed:
@@ -158,6 +161,7 @@ class RecommendationService(pb_grpc.RecommendationServiceServicer):
                 remaining_ms=str(int(remaining * 1000)),
                 needed_ms=str(int(needed * 1000)),
             )
+        # lab-region:deadline-shed end
 
     async def _look_up(self, ranked: model.Ranked) -> None:
         # Stands in for a per-item lookup (features, explanation) in another store: the work a
@@ -165,6 +169,7 @@ class RecommendationService(pb_grpc.RecommendationServiceServicer):
         await asyncio.sleep(self._settings.score_delay_s)
         self.stats.items_scored += 1
 
+    # lab-region:stream-producer begin
     async def _produce(
         self,
         ranked: list[model.Ranked],
@@ -179,6 +184,7 @@ class RecommendationService(pb_grpc.RecommendationServiceServicer):
             ahead = progress.produced - progress.sent
             self.stats.stream_max_ahead = max(self.stats.stream_max_ahead, ahead)
         await queue.put(None)
+        # lab-region:stream-producer end
 
 
 def _idempotency_key(request: pb.RecordFeedbackRequest, context: Context) -> str:

@@ -1,0 +1,97 @@
+/**
+ * Lab 12's black-box probe: the real stack, the Go gateway (`go run ./cmd/gateway`) in front
+ * of the Python recommender (`python -m recommender`), each on a free port. Tokens are minted
+ * here with node:crypto using the recommender's documented dev settings (HS256, issuer
+ * `language-tracks-dev`, audience `recommender`; python/services/recommender/src/recommender/settings.py).
+ * Tracing is checked by the pytest and go-test steps: the gateway does not echo trace ids.
+ */
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { defineProbes, type HttpAnswer } from '../../../tooling/probes/probe.ts';
+
+const DEV_SECRET = 'language-tracks-dev-secret-not-for-production';
+const PATH = '/users/u-1/recommendations?language=es';
+
+const b64 = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** A JWT signed by hand, so wrong ones can be made too; a claim set to undefined is dropped. */
+function jwt(overrides: Record<string, unknown> = {}, options: { alg?: string; secret?: string } = {}): string {
+  const alg = options.alg ?? 'HS256';
+  const now = Math.floor(Date.now() / 1000);
+  const claims = JSON.parse(JSON.stringify({ sub: 'u-1', iss: 'language-tracks-dev', aud: 'recommender', iat: now, exp: now + 600, ...overrides })) as object;
+  const input = `${b64({ alg, typ: 'JWT' })}.${b64(claims)}`;
+  if (alg === 'none') return `${input}.`;
+  const signature = createHmac(alg === 'HS512' ? 'sha512' : 'sha256', options.secret ?? DEV_SECRET)
+    .update(input)
+    .digest('base64url');
+  return `${input}.${signature}`;
+}
+
+function problem(answer: HttpAnswer, status: number, code: string, what: string): void {
+  assert.equal(answer.status, status, `${what}: status ${answer.status}, want ${status}; body ${answer.text.slice(0, 200)}`);
+  assert.match(answer.headers.get('content-type') ?? '', /^application\/problem\+json/, `${what}: want the problem+json envelope`);
+  const body = answer.json as Record<string, unknown> | undefined;
+  assert.equal(body?.['code'], code, `${what}: envelope code ${String(body?.['code'])}, want ${code}`);
+  assert.equal(body?.['status'], status, `${what}: the envelope repeats the status`);
+}
+
+const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
+
+export default defineProbes([
+  {
+    name: 'a valid dev token gets recommendations through the gateway',
+    async run(ctx) {
+      const answer = await ctx.request('GET', PATH, undefined, bearer(jwt()));
+      assert.equal(answer.status, 200, `status ${answer.status}, want 200: ${answer.text.slice(0, 200)}`);
+      const body = answer.json as { recommendations?: unknown; model_version?: unknown };
+      assert.ok(Array.isArray(body.recommendations) && body.recommendations.length === 5, `want 5 recommendations, got ${answer.text.slice(0, 200)}`);
+      assert.equal(typeof body.model_version, 'string', 'model_version is a string');
+      for (const item of body.recommendations as Record<string, unknown>[]) {
+        assert.deepEqual(Object.keys(item).sort(), ['item_id', 'reason', 'score', 'title'], `item fields: ${JSON.stringify(item)}`);
+      }
+    },
+  },
+  {
+    name: 'a token signed with another secret is a 401 (step 2: verify the signature)',
+    async run(ctx) {
+      const answer = await ctx.request('GET', PATH, undefined, bearer(jwt({}, { secret: 'an-attacker-secret-that-is-long-enough-1234' })));
+      problem(answer, 401, 'token_invalid', 'a forged signature');
+    },
+  },
+  {
+    name: 'an alg:none or HS512 token is a 401 (step 2: the algorithm comes from configuration)',
+    async run(ctx) {
+      problem(await ctx.request('GET', PATH, undefined, bearer(jwt({}, { alg: 'none' }))), 401, 'token_invalid', 'alg none');
+      problem(await ctx.request('GET', PATH, undefined, bearer(jwt({}, { alg: 'HS512' }))), 401, 'token_invalid', 'alg HS512');
+    },
+  },
+  {
+    name: 'a token for another issuer or audience, or an expired one, is a 401 (step 2)',
+    async run(ctx) {
+      problem(await ctx.request('GET', PATH, undefined, bearer(jwt({ iss: 'https://evil.example' }))), 401, 'token_invalid', 'another issuer');
+      problem(await ctx.request('GET', PATH, undefined, bearer(jwt({ aud: 'billing' }))), 401, 'token_invalid', 'another audience');
+      problem(await ctx.request('GET', PATH, undefined, bearer(jwt({ exp: 1_000_000_000 }))), 401, 'token_expired', 'an expired token');
+    },
+  },
+  {
+    name: 'no Authorization header is a 401 at the edge',
+    async run(ctx) {
+      problem(await ctx.request('GET', PATH), 401, 'unauthenticated', 'no token');
+    },
+  },
+  {
+    name: 'a budget smaller than the margin is a 504 without a call (step 1)',
+    async run(ctx) {
+      const answer = await ctx.request('GET', PATH, undefined, { ...bearer(jwt()), 'X-Request-Timeout-Ms': '10' });
+      problem(answer, 504, 'deadline_exceeded', 'X-Request-Timeout-Ms: 10 (the margin is 50 ms)');
+    },
+  },
+  {
+    name: 'a bad X-Request-Timeout-Ms is a 400 naming it (step 1)',
+    async run(ctx) {
+      const answer = await ctx.request('GET', PATH, undefined, { ...bearer(jwt()), 'X-Request-Timeout-Ms': 'soon' });
+      assert.equal(answer.status, 400, `status ${answer.status}, want 400: ${answer.text.slice(0, 200)}`);
+      assert.match(answer.text, /X-Request-Timeout-Ms/, 'the envelope names the header');
+    },
+  },
+]);
