@@ -17,6 +17,8 @@
  * - Go: `func Name` (a function), `func Type.Name` (a method, value or pointer receiver),
  *   `type Name`, `var Name`, `const Name` (a top-level declaration): with its `//` doc comment,
  *   up to the closing `}` or `)` in column 0 when the first line opens one, else that line;
+ * - protobuf: `message Name`, `service Name`, `enum Name` (a top-level definition): with its `//`
+ *   comment lines, up to the closing `}` in column 0;
  * - `NAME` (a bare identifier): a top-level assignment `NAME = ...` / `NAME: T = ...` with the
  *   comment lines just above it, up to the next top-level line;
  * - `region name`: the lines between a `region name` comment and the next `endregion`;
@@ -49,6 +51,7 @@ const MARKER = /^\s*<!--\s*include:\s*([^#\s]+)(?:#(.+?))?\s*-->\s*$/;
 const FENCE = /^(\s*)(`{3,}|~{3,})/;
 const SYMBOL = /^(class|def|async def)\s+([A-Za-z_]\w*)$/;
 const GO = /^(func|type|var|const)\s+(?:([A-Za-z_]\w*)\.)?([A-Za-z_]\w*)$/;
+const PROTO = /^(message|service|enum)\s+([A-Za-z_]\w*)$/;
 const LINES = /^L(\d+)(?:-L?(\d+))?$/;
 const REGION = /^region\s+(\S+)$/;
 const NAME = /^[A-Za-z_]\w*$/;
@@ -96,6 +99,8 @@ export function extract(text: string, anchor: string): string[] {
   }
   const go = GO.exec(spec);
   if (go) return goDeclaration(lines, go[1] ?? '', go[2], go[3] ?? '');
+  const proto = PROTO.exec(spec);
+  if (proto) return protoDefinition(lines, proto[1] ?? '', proto[2] ?? '');
   const symbol = SYMBOL.exec(spec);
   if (symbol) {
     const kind = symbol[1] ?? '';
@@ -124,7 +129,23 @@ export function extract(text: string, anchor: string): string[] {
     while (end < lines.length && ((lines[end] ?? '') === '' ? false : /^[\s)\]}]/.test(lines[end] ?? ''))) end++;
     return lines.slice(first, end);
   }
-  throw new Error(`unknown anchor "${spec}" (use "class Name", "def name", "func Name", "func Type.Name", "type Name", "NAME", "region name" or "L10-L33")`);
+  throw new Error(
+    `unknown anchor "${spec}" (use "class Name", "def name", "func Name", "func Type.Name", "type Name", "message Name", "service Name", "enum Name", "NAME", "region name" or "L10-L33")`,
+  );
+}
+
+/** A top-level protobuf message, service or enum with its `//` comment, up to its `}` in column 0. */
+function protoDefinition(lines: string[], kind: string, name: string): string[] {
+  const head = new RegExp(`^${kind}\\s+${name}\\s*\\{`);
+  const start = lines.findIndex((l) => head.test(l));
+  if (start < 0) throw new Error(`no top-level "${kind} ${name}" in the file`);
+  let first = start;
+  while (first > 0 && /^\/\//.test(lines[first - 1] ?? '')) first--;
+  if (/\}\s*$/.test(lines[start] ?? '')) return lines.slice(first, start + 1);
+  let end = start + 1;
+  while (end < lines.length && !(lines[end] ?? '').startsWith('}')) end++;
+  if (end >= lines.length) throw new Error(`"${kind} ${name}" is never closed`);
+  return lines.slice(first, end + 1);
 }
 
 /** A top-level Go declaration with its doc comment; `receiver` set: a method of that type. */
