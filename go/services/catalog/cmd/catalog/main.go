@@ -19,8 +19,10 @@ import (
 	"languagetracks.example/go/services/catalog/internal/adapters"
 	"languagetracks.example/go/services/catalog/internal/app"
 	"languagetracks.example/go/services/catalog/internal/fanout"
+	"languagetracks.example/go/services/catalog/internal/observability"
 	"languagetracks.example/go/services/catalog/internal/platform"
 	"languagetracks.example/go/services/catalog/internal/ports"
+	"languagetracks.example/go/services/catalog/internal/resilience"
 )
 
 // Exit codes, the same as the Python twin's.
@@ -46,17 +48,34 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		return exitUsage
 	}
 	logger := platform.NewLogger(stderr)
-	catalog, err := app.NewCatalog(app.Config{Repository: adapters.NewMemoryProductRepository()})
+	store, stopStore, err := openStore(ctx, os.Getenv, logger)
+	if err != nil {
+		_, _ = fmt.Fprintf(stderr, "catalog: %v\n", err)
+		if errors.Is(err, adapters.ErrBadDSN) {
+			return exitUsage
+		}
+		return exitError
+	}
+	defer stopStore()
+	catalog, err := app.NewCatalog(app.Config{UnitOfWork: store})
 	if err != nil {
 		logger.Error("wiring failed", "error", err.Error())
 		return exitError
 	}
-	fanOut, limit, err := fromEnv(os.Getenv)
+	telemetry := observability.New(nil, logger)
+	fanOut, limit, err := fromEnv(os.Getenv, telemetry)
 	if err != nil {
 		_, _ = fmt.Fprintf(stderr, "catalog: %v\n", err)
 		return exitUsage
 	}
-	server, err := ports.NewServer(ports.ServerConfig{Products: catalog, Logger: logger, Details: fanOut, RateLimit: limit})
+	readiness := new(platform.Readiness)
+	drain, err := drainFromEnv(os.Getenv)
+	if err != nil {
+		_, _ = fmt.Fprintf(stderr, "catalog: %v\n", err)
+		return exitUsage
+	}
+	drain.Readiness = readiness
+	server, err := ports.NewServer(ports.ServerConfig{Products: catalog, Logger: logger, Details: fanOut, RateLimit: limit, Ready: readiness.Ready})
 	if err != nil {
 		logger.Error("wiring failed", "error", err.Error())
 		return exitError
@@ -66,7 +85,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		_, _ = fmt.Fprintf(stderr, "catalog: cannot listen on %s: %v\n", cfg.Addr(), errors.Unwrap(err))
 		return exitBind
 	}
-	if err := platform.Serve(ctx, ln, server, logger); err != nil {
+	if err := platform.Serve(ctx, ln, telemetry.Middleware(server), logger, drain); err != nil {
 		logger.Error("server stopped", "error", err.Error())
 		return exitError
 	}
@@ -75,7 +94,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 
 // fromEnv reads the fan-out (lab 7) and the edge's rate limit from the environment; the
 // variables are the Python twin's, plus CATALOG_RATE_LIMIT_RPS and CATALOG_RATE_LIMIT_BURST.
-func fromEnv(getenv func(string) string) (*fanout.Aggregator, ports.RateLimit, error) {
+func fromEnv(getenv func(string) string, telemetry *observability.Telemetry) (ports.DetailsService, ports.RateLimit, error) {
 	policy, err := fanout.PolicyFromEnv(getenv)
 	if err != nil {
 		return nil, ports.RateLimit{}, err
@@ -84,7 +103,11 @@ func fromEnv(getenv func(string) string) (*fanout.Aggregator, ports.RateLimit, e
 	if err != nil {
 		return nil, ports.RateLimit{}, err
 	}
-	aggregator, err := fanout.NewAggregator(upstreams, policy)
+	resilient, err := resilience.PolicyFromEnv(getenv)
+	if err != nil {
+		return nil, ports.RateLimit{}, err
+	}
+	aggregator, err := fanout.NewAggregator(resilience.Wrap(upstreams, resilient, telemetry), policy)
 	if err != nil {
 		return nil, ports.RateLimit{}, err
 	}
@@ -96,5 +119,5 @@ func fromEnv(getenv func(string) string) (*fanout.Aggregator, ports.RateLimit, e
 	if err != nil {
 		return nil, ports.RateLimit{}, err
 	}
-	return aggregator, ports.RateLimit{PerSecond: float64(rps), Burst: burst}, nil
+	return resilience.Aggregator{Inner: aggregator}, ports.RateLimit{PerSecond: float64(rps), Burst: burst}, nil
 }

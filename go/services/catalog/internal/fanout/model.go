@@ -41,6 +41,9 @@ const (
 	ReasonError Reason = "error"
 	// ReasonDeadline means the overall deadline (or the request's end) came first.
 	ReasonDeadline Reason = "deadline"
+	// ReasonCircuitOpen means its upstream's circuit breaker was open, so it was not called
+	// (lab 9: internal/resilience turns the aggregator's "error" into this one).
+	ReasonCircuitOpen Reason = "circuit_open"
 )
 
 // Policy is the fan-out's time budget and bound.

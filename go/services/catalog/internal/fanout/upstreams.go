@@ -189,6 +189,21 @@ type HTTP struct {
 // ErrStatus marks a non-2xx answer from an upstream.
 var ErrStatus = errors.New("fanout: upstream answered non-2xx")
 
+// StatusError is a non-2xx answer; errors.Is(err, ErrStatus) holds for it, and Code lets a
+// retry tell "not now" (5xx, 429) from "never" (other 4xx).
+type StatusError struct {
+	Name Name
+	Code int
+}
+
+// Error implements error.
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("%s: %v: %d", e.Name, ErrStatus, e.Code)
+}
+
+// Is makes errors.Is(err, ErrStatus) true.
+func (e *StatusError) Is(target error) bool { return target == ErrStatus }
+
 // maxPayload caps what is read from an upstream.
 const maxPayload = 4 << 20
 
@@ -209,7 +224,7 @@ func (u HTTP) Fetch(ctx context.Context, productID string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: read: %w", u.Name, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, fmt.Errorf("%s: %w: %d", u.Name, ErrStatus, resp.StatusCode)
+		return nil, &StatusError{Name: u.Name, Code: resp.StatusCode}
 	}
 	return body.Bytes(), nil
 }

@@ -4,24 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"time"
 )
 
-// NewLogger returns the service's structured logger: one JSON object per line on w.
-func NewLogger(w io.Writer) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(w, nil))
-}
-
-// ShutdownGrace is how long Serve waits for in-flight requests once ctx is done.
-const ShutdownGrace = 5 * time.Second
-
-// Serve answers HTTP on ln with handler until ctx is done (SIGTERM, Ctrl-C), then stops
-// accepting connections and waits up to ShutdownGrace for in-flight requests.
-func Serve(ctx context.Context, ln net.Listener, handler http.Handler, logger *slog.Logger) error {
+// Serve answers HTTP on ln with handler until ctx is done (SIGTERM, Ctrl-C), then drains
+// (lab 9):
+//
+//  1. readiness flips to not ready (GET /readyz answers 503);
+//  2. for DrainDelay the server still serves everything, new requests included;
+//  3. http.Server.Shutdown closes the listener and idle connections and waits, up to Grace,
+//     for the requests in flight to finish; their answers are sent in full;
+//  4. Serve returns nil, and main exits 0.
+func Serve(ctx context.Context, ln net.Listener, handler http.Handler, logger *slog.Logger, opts ServeOptions) error {
 	server := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -35,8 +32,23 @@ func Serve(ctx context.Context, ln net.Listener, handler http.Handler, logger *s
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
+	opts.Readiness.Drain()
+	logger.Info("catalog draining", "drain_delay_ms", opts.DrainDelay.Milliseconds())
+	if opts.DrainDelay > 0 {
+		timer := time.NewTimer(opts.DrainDelay)
+		select {
+		case <-timer.C:
+		case err := <-served:
+			timer.Stop()
+			return fmt.Errorf("serve: %w", err)
+		}
+	}
+	grace := opts.Grace
+	if grace <= 0 {
+		grace = ShutdownGrace
+	}
 	logger.Info("catalog shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ShutdownGrace)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
 	defer cancel()
 	if err := server.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)

@@ -42,6 +42,9 @@ type ServerConfig struct {
 	Details DetailsService
 	// RateLimit is the edge's token bucket; the zero value means no limit.
 	RateLimit RateLimit
+	// Ready says whether GET /readyz answers 200 (lab 9: false while draining on shutdown);
+	// nil means always ready.
+	Ready func() bool
 }
 
 // Server is the catalog's HTTP API, an http.Handler.
@@ -51,6 +54,7 @@ type Server struct {
 	mux      *http.ServeMux
 	details  DetailsService
 	limiter  *rate.Limiter
+	ready    func() bool
 }
 
 // ErrNoProductService is returned by NewServer when ServerConfig.Products is nil.
@@ -65,11 +69,11 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	s := &Server{products: cfg.Products, logger: logger, mux: http.NewServeMux(), details: cfg.Details, limiter: newLimiter(cfg.RateLimit)}
+	s := &Server{products: cfg.Products, logger: logger, mux: http.NewServeMux(), details: cfg.Details, limiter: newLimiter(cfg.RateLimit), ready: cfg.Ready}
 	s.route("/healthz", methods{http.MethodGet: s.healthz})
 	s.route("/readyz", methods{http.MethodGet: s.readyz})
 	s.route("/products", methods{http.MethodGet: s.listProducts, http.MethodPost: s.createProduct})
-	s.route("/products/{id}", methods{http.MethodGet: s.getProduct, http.MethodPut: s.updateProduct, http.MethodDelete: s.deleteProduct})
+	s.route("/products/{product_id}", methods{http.MethodGet: s.getProduct, http.MethodPut: s.updateProduct, http.MethodDelete: s.deleteProduct})
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { notFound(w, r) })
 	return s, nil
 }
@@ -139,7 +143,12 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) error {
 	return writeJSON(w, http.StatusOK, statusDTO{Status: "ok"})
 }
 
+// readyz is 503 {"status": "draining"} once shutdown has begun (lab 9), so a load balancer
+// stops sending traffic while the requests in flight finish.
 func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) error {
+	if s.ready != nil && !s.ready() {
+		return writeJSON(w, http.StatusServiceUnavailable, statusDTO{Status: "draining"})
+	}
 	return writeJSON(w, http.StatusOK, statusDTO{Status: "ready"})
 }
 
@@ -169,7 +178,7 @@ func (s *Server) listProducts(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getProduct(w http.ResponseWriter, r *http.Request) error {
-	id, err := domain.ParseProductID(r.PathValue("id"))
+	id, err := domain.ParseProductID(r.PathValue("product_id"))
 	if err != nil {
 		return err
 	}
@@ -190,7 +199,7 @@ func (s *Server) updateProduct(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id, err := domain.ParseProductID(r.PathValue("id"))
+	id, err := domain.ParseProductID(r.PathValue("product_id"))
 	if err != nil {
 		return err
 	}
@@ -202,7 +211,7 @@ func (s *Server) updateProduct(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteProduct(w http.ResponseWriter, r *http.Request) error {
-	id, err := domain.ParseProductID(r.PathValue("id"))
+	id, err := domain.ParseProductID(r.PathValue("product_id"))
 	if err != nil {
 		return err
 	}

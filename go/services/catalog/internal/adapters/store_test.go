@@ -1,0 +1,176 @@
+package adapters_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"languagetracks.example/go/services/catalog/internal/adapters"
+	"languagetracks.example/go/services/catalog/internal/app"
+	"languagetracks.example/go/services/catalog/internal/domain"
+	"languagetracks.example/go/services/catalog/internal/outbox"
+	"languagetracks.example/go/services/catalog/internal/testsupport"
+)
+
+var postgres *testsupport.Postgres
+
+// TestMain starts one PostgreSQL server for the package (skipped tests without one, unless
+// CI=true), and fails the run if a goroutine outlives the tests.
+func TestMain(m *testing.M) {
+	postgres = testsupport.StartPostgres()
+	code := m.Run()
+	postgres.Stop()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			_, _ = os.Stderr.WriteString("goleak: " + err.Error() + "\n")
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+func closeOnCleanup(t *testing.T, s adapters.Store) testsupport.Store {
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+func TestStorePorts(t *testing.T) {
+	adaptersUnderTest := []struct {
+		name string
+		open testsupport.OpenStore
+	}{
+		{"memory", func(t *testing.T) testsupport.Store {
+			s, err := adapters.Open(t.Context(), "memory")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return closeOnCleanup(t, s)
+		}},
+		{"sqlite in memory", func(t *testing.T) testsupport.Store {
+			s, err := adapters.Open(t.Context(), ":memory:")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return closeOnCleanup(t, s)
+		}},
+		{"sqlite file", func(t *testing.T) testsupport.Store {
+			s, err := adapters.Open(t.Context(), "sqlite:"+filepath.Join(t.TempDir(), "catalog.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return closeOnCleanup(t, s)
+		}},
+		{"postgres", func(t *testing.T) testsupport.Store {
+			s, err := adapters.Open(t.Context(), postgres.NewDatabase(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return closeOnCleanup(t, s)
+		}},
+	}
+	for _, adapter := range adaptersUnderTest {
+		t.Run(adapter.name, func(t *testing.T) {
+			testsupport.RunStoreSuite(t, adapter.open)
+		})
+	}
+}
+
+func TestCommitErrorIsReturned(t *testing.T) {
+	ctx := t.Context()
+	db, commits, err := testsupport.OpenFailingCommits("sqlite", "file:"+filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := adapters.NewSQLStore(ctx, db, adapters.DialectSQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = store.Close() }()
+	price, _ := domain.NewMoney(100, "EUR")
+	commits.Set(true)
+	err = store.WithinTx(ctx, func(ctx context.Context, tx app.Tx) error {
+		return tx.Products().Add(ctx, domain.NewProduct("id-1", "MUG-1", "Mug", price))
+	})
+	if !errors.Is(err, testsupport.ErrInjectedCommit) {
+		t.Fatalf("WithinTx with a failing commit = %v, want the commit error", err)
+	}
+	commits.Set(false)
+	_ = store.WithinTx(ctx, func(ctx context.Context, tx app.Tx) error {
+		if _, err := tx.Products().Get(ctx, "id-1"); !errors.Is(err, domain.ErrProductNotFound) {
+			t.Errorf("after a failed commit, Get = %v, want ErrProductNotFound", err)
+		}
+		return nil
+	})
+}
+
+func TestOpenRejectsUnknownSpecs(t *testing.T) {
+	for _, spec := range []string{"mysql://x", "sqlite:", "nope"} {
+		if _, err := adapters.Open(context.Background(), spec); !errors.Is(err, adapters.ErrBadDSN) {
+			t.Errorf("Open(%q) = %v, want ErrBadDSN", spec, err)
+		}
+	}
+}
+
+// Two relays on PostgreSQL take disjoint batches: Pending locks its rows FOR UPDATE SKIP
+// LOCKED, so the second skips what the first holds instead of waiting or duplicating it.
+func TestPostgresRelaysSkipLockedRows(t *testing.T) {
+	ctx := t.Context()
+	s, err := adapters.Open(ctx, postgres.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := closeOnCleanup(t, s)
+	err = store.WithinTx(ctx, func(ctx context.Context, tx app.Tx) error {
+		for _, sku := range []domain.SKU{"A", "B", "C", "D"} {
+			price, _ := domain.NewMoney(1, "EUR")
+			if err := tx.Outbox().Append(ctx, outbox.ProductCreated(domain.NewProduct(domain.ProductID("id-"+sku), sku, "Mug", price))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, release := make(chan struct{}), make(chan struct{})
+	var first []outbox.Message
+	done := make(chan error, 1)
+	go func() {
+		done <- store.WithinRelayTx(ctx, func(ctx context.Context, tx outbox.RelayTx) error {
+			var err error
+			first, err = tx.Pending(ctx, 2)
+			close(held)
+			<-release
+			return err
+		})
+	}()
+	<-held
+	var second []outbox.Message
+	err = store.WithinRelayTx(ctx, func(ctx context.Context, tx outbox.RelayTx) error {
+		var err error
+		second, err = tx.Pending(ctx, 10)
+		return err
+	})
+	close(release)
+	if firstErr := <-done; firstErr != nil || err != nil {
+		t.Fatalf("relay transactions: %v, %v", firstErr, err)
+	}
+	if len(first) != 2 || len(second) != 2 {
+		t.Fatalf("batches of %d and %d, want 2 and the other 2", len(first), len(second))
+	}
+	for _, a := range first {
+		for _, b := range second {
+			if a.ID == b.ID {
+				t.Fatalf("message %s was taken by both relays", a.ID)
+			}
+		}
+	}
+}

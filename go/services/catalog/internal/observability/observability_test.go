@@ -1,0 +1,105 @@
+package observability_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"languagetracks.example/go/services/catalog/internal/observability"
+)
+
+func newTelemetry(t *testing.T) (*observability.Telemetry, *tracetest.InMemoryExporter, *bytes.Buffer) {
+	t.Helper()
+	exporter := tracetest.NewInMemoryExporter()
+	provider := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exporter))
+	t.Cleanup(func() { _ = provider.Shutdown(t.Context()) })
+	var logs bytes.Buffer
+	logger := slog.New(observability.ContextHandler{Handler: slog.NewJSONHandler(&logs, nil)})
+	return observability.New(provider, logger), exporter, &logs
+}
+
+// A handler with a ServeMux, like the catalog's: the route label is the pattern.
+func api(tel *observability.Telemetry) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /products/{product_id}", func(w http.ResponseWriter, r *http.Request) {
+		tel.Logger.InfoContext(r.Context(), "inside")
+		_, _ = io.WriteString(w, "{}")
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNotFound) })
+	return tel.Middleware(mux)
+}
+
+func TestRequestID(t *testing.T) {
+	tests := []struct {
+		name, header string
+		echoed       bool
+	}{
+		{"a sane id is honoured", "abc-123.x:y_z", true},
+		{"a missing one is generated", "", false},
+		{"an insane one is replaced", "no spaces <here>", false},
+		{"a too long one is replaced", strings.Repeat("a", 129), false},
+	}
+	tel, _, logs := newTelemetry(t)
+	handler := api(tel)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			logs.Reset()
+			req := httptest.NewRequest(http.MethodGet, "/products/p-1", nil)
+			if tt.header != "" {
+				req.Header.Set(observability.RequestIDHeader, tt.header)
+			}
+			rec := httptest.NewRecorder()
+			handler.ServeHTTP(rec, req)
+			got := rec.Header().Get(observability.RequestIDHeader)
+			if (got == tt.header) != tt.echoed || got == "" {
+				t.Fatalf("X-Request-ID = %q for %q, echoed want %v", got, tt.header, tt.echoed)
+			}
+			lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+			if len(lines) != 2 {
+				t.Fatalf("log lines = %q, want the handler's and the request's", lines)
+			}
+			for _, line := range lines {
+				var record map[string]any
+				if err := json.Unmarshal([]byte(line), &record); err != nil || record["request_id"] != got {
+					t.Errorf("log line %s: request_id must be %q", line, got)
+				}
+			}
+		})
+	}
+}
+
+func TestMetricsAndSpans(t *testing.T) {
+	tel, exporter, _ := newTelemetry(t)
+	handler := api(tel)
+	for _, path := range []string{"/products/p-1", "/products/p-2", "/nowhere"} {
+		handler.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, path, nil))
+	}
+	tel.UpstreamFailed("pricing", "timeout")
+	tel.BreakerChanged("pricing", observability.BreakerOpen)
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	body := rec.Body.String()
+	for _, want := range []string{
+		`catalog_request_duration_seconds_count{method="GET",route="/products/{product_id}",status="200"} 2`,
+		`catalog_request_duration_seconds_bucket{method="GET",route="/products/{product_id}",status="200",le="0.8"} 2`,
+		`catalog_request_duration_seconds_count{method="GET",route="unmatched",status="404"} 1`,
+		`catalog_upstream_errors_total{reason="timeout",upstream="pricing"} 1`,
+		`catalog_breaker_state{upstream="pricing"} 2`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s\n%s", want, body)
+		}
+	}
+	spans := exporter.GetSpans()
+	if len(spans) != 3 || spans[0].Name != "GET /products/{product_id}" || spans[2].Name != "GET unmatched" {
+		t.Fatalf("spans = %v, want one server span per request named by its route", spans.Snapshots())
+	}
+}
