@@ -54,7 +54,7 @@ export default defineProbes([
   {
     name: 'a token signed with another secret is a 401 (step 2: verify the signature)',
     async run(ctx) {
-      const answer = await ctx.request('GET', PATH, undefined, bearer(jwt({}, { secret: 'an-attacker-secret-that-is-long-enough-1234' })));
+      const answer = await ctx.request('GET', PATH, undefined, bearer(jwt({}, { secret: 'an-attacker-secret-that-is-long-enough-1234' }))); // gitleaks:allow (a test's forged key, not a secret)
       problem(answer, 401, 'token_invalid', 'a forged signature');
     },
   },

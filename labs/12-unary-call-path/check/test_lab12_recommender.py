@@ -153,7 +153,7 @@ WRONG_TOKENS: list[tuple[str, dict[str, Any], str, str]] = [
     # (case, make_token arguments, reason, cause)
     (
         "signed with another secret",
-        {"key": "an-attacker-secret-that-is-long-enough-1234"},
+        {"key": "an-attacker-secret-that-is-long-enough-1234"},  # gitleaks:allow (forged test key)
         "TOKEN_INVALID",
         "signature",
     ),

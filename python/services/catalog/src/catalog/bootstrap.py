@@ -12,7 +12,7 @@ Anything else is a ``SettingsError`` (one line at start-up, exit 2).
 import shutil
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import psycopg
@@ -33,8 +33,12 @@ class Storage:
     uow_factory: UnitOfWorkFactory
     kind: str
     temporary_dir: Path | None = None
+    # The read routes' own reader, when the database has a cheaper one than a unit of work.
+    reads: sqlite.SqliteReads | None = None
 
     def close(self) -> None:
+        if self.reads is not None:
+            self.reads.close()
         if self.temporary_dir is not None:
             shutil.rmtree(self.temporary_dir, ignore_errors=True)
 
@@ -45,7 +49,7 @@ def sqlite_storage(path: Path) -> Storage:
     def factory() -> UnitOfWork:
         return SqliteUnitOfWork(path)
 
-    return Storage(factory, "sqlite")
+    return Storage(factory, "sqlite", reads=sqlite.SqliteReads(path))
 
 
 def postgres_storage(dsn: str) -> Storage:
@@ -73,7 +77,7 @@ def storage_from_env(env: Mapping[str, str]) -> Storage:
     if not url:
         folder = Path(tempfile.mkdtemp(prefix="catalog-"))
         storage = sqlite_storage(folder / "catalog.sqlite3")
-        return Storage(storage.uow_factory, storage.kind, temporary_dir=folder)
+        return replace(storage, temporary_dir=folder)
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         if not path.parent.is_dir():

@@ -4,7 +4,7 @@
   real failures). Each request binds ``request_id`` through contextvars, so every line logged
   while serving it carries the id: the ``X-Request-ID`` header when the client sent a sane one,
   else a fresh one. The response echoes it back.
-- Traces: OpenTelemetry; a span per request (``middleware``) and one per upstream call
+- Traces: OpenTelemetry; a span per request (``ObserveRequests``) and one per upstream call
   (``catalog.resilience.upstream``). The app gets its ``TracerProvider`` (tests pass one with
   an in-memory exporter); by default the global one, a no-op until something configures it.
 - Metrics: prometheus-client, one registry per ``Telemetry`` (each test app has its own),
@@ -19,14 +19,15 @@ import re
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import structlog
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from opentelemetry import trace
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from catalog.ports import UnitOfWorkFactory
 
@@ -101,50 +102,81 @@ class Telemetry:
             registry=self.registry,
         )
 
+    _tracer: trace.Tracer | None = field(default=None, init=False, repr=False)
+
     @property
     def tracer(self) -> trace.Tracer:
-        return self.tracer_provider.get_tracer("catalog")
+        # Asked once: get_tracer costs a lookup per call (a proxy tracer still follows a
+        # provider configured later).
+        if self._tracer is None:
+            self._tracer = self.tracer_provider.get_tracer("catalog")
+        return self._tracer
 
     def breaker_changed(self, upstream: str, state: str) -> None:
         self.breaker_state.labels(upstream).set(BREAKER_STATE_VALUE[state])
         logger.info("breaker_state_changed", upstream=upstream, state=state)
 
 
-def install(app: FastAPI, telemetry: Telemetry, uow_factory: UnitOfWorkFactory) -> None:
-    """Add the request middleware and ``GET /metrics`` to ``app``."""
+class ObserveRequests:
+    """Pure ASGI middleware: request id, the request span, the latency metric, one log line.
 
-    @app.middleware("http")
-    async def observe(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
+    Not ``@app.middleware("http")`` (Starlette's ``BaseHTTPMiddleware``): that one runs the rest
+    of the app in a second task and streams the response through a memory channel, which cost
+    more per request than the catalog's own work (DESIGN.md, 2026-11-25, "Python catalog
+    performance"). Same behaviour: the id is echoed on the response's first message, the
+    span is current while the app runs (upstream spans are its children), and an exception
+    the app raises goes up unlogged and unmeasured, to the server's error handler.
+    """
+
+    def __init__(self, app: ASGIApp, telemetry: Telemetry) -> None:
+        self._app = app
+        self._telemetry = telemetry
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        method: str = scope["method"]
+        header = Headers(scope=scope).get(REQUEST_ID_HEADER)
+        request_id = request_id_from(header)
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
+        echoed = (REQUEST_ID_HEADER.lower().encode("latin-1"), request_id.encode("latin-1"))
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), echoed]
+            await send(message)
+
         started = time.perf_counter()
-        with telemetry.tracer.start_as_current_span(
-            f"{request.method} {request.url.path}", kind=trace.SpanKind.SERVER
+        with self._telemetry.tracer.start_as_current_span(
+            f"{method} {scope['path']}", kind=trace.SpanKind.SERVER
         ) as span:
-            span.set_attribute("http.request.method", request.method)
+            span.set_attribute("http.request.method", method)
             span.set_attribute("catalog.request_id", request_id)
-            response = await call_next(request)
-            route = getattr(request.scope.get("route"), "path", "unmatched")
-            span.update_name(f"{request.method} {route}")
+            await self._app(scope, receive, send_with_id)
+            route = getattr(scope.get("route"), "path", "unmatched")
+            span.update_name(f"{method} {route}")
             span.set_attribute("http.route", route)
-            span.set_attribute("http.response.status_code", response.status_code)
+            span.set_attribute("http.response.status_code", status)
         elapsed = time.perf_counter() - started
         if route != "/metrics":
-            telemetry.request_latency.labels(
-                request.method, route, str(response.status_code)
-            ).observe(elapsed)
-        response.headers[REQUEST_ID_HEADER] = request_id
+            self._telemetry.request_latency.labels(method, route, str(status)).observe(elapsed)
         logger.info(
             "request",
-            method=request.method,
+            method=method,
             route=route,
-            status=response.status_code,
+            status=status,
             duration_ms=round(elapsed * 1000, 2),
         )
-        return response
+
+
+def install(app: FastAPI, telemetry: Telemetry, uow_factory: UnitOfWorkFactory) -> None:
+    """Add the request middleware and ``GET /metrics`` to ``app``."""
+    app.add_middleware(ObserveRequests, telemetry=telemetry)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:

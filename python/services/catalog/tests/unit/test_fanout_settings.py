@@ -9,7 +9,7 @@ from catalog.fanout.settings import (
     policy_from_env,
     upstream_urls,
 )
-from catalog.fanout.upstreams import HttpUpstream, SimulatedUpstream
+from catalog.fanout.upstreams import Http11Upstream, SimulatedUpstream
 from catalog.resilience.upstream import ResilientUpstream
 
 
@@ -62,7 +62,7 @@ async def test_only_configured_upstreams_go_over_http() -> None:
         pricing, inventory = upstreams["pricing"], upstreams["inventory"]
         assert isinstance(pricing, ResilientUpstream)
         assert isinstance(inventory, ResilientUpstream)
-        assert isinstance(pricing.inner, HttpUpstream)
+        assert isinstance(pricing.inner, Http11Upstream)
         assert isinstance(inventory.inner, SimulatedUpstream)
         assert fan_out.client is not None
     finally:

@@ -2,12 +2,21 @@
 
 aiosqlite runs the standard ``sqlite3`` module on one thread per connection and awaits it
 there, so a query never blocks the event loop. Each unit of work opens its own connection
-(``adapters/sqlite_unit_of_work.py``); the classes below only run SQL on the connection they
-are given, inside the unit of work's transaction.
+(``adapters/sqlite_unit_of_work.py``); the repositories below only run SQL on the connection
+they are given, inside the unit of work's transaction.
+
+``SqliteReads`` is the exception, for the read routes only: one long-lived connection on one
+thread of its own, each SELECT its own (autocommit) read transaction. A unit of work per read
+opened a connection, hence started a thread, and made six round trips to it; that cost more
+than the rest of ``GET /products/{id}`` (DESIGN.md, 2026-11-25, "Python catalog performance").
 """
 
+import asyncio
 import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 from uuid import UUID
 
 import aiosqlite
@@ -41,6 +50,8 @@ CREATE TABLE IF NOT EXISTS processed_messages (
 """
 
 BUSY_TIMEOUT_MS = 5000
+
+R = TypeVar("R")
 
 
 def create_schema(path: Path) -> None:
@@ -154,3 +165,61 @@ class SqliteProcessedMessages:
             (consumer, str(message_id)),
         )
         return cursor.rowcount == 1
+
+
+_SELECT_PRODUCT = "SELECT id, sku, name, amount_minor, currency FROM products"
+
+
+class SqliteReads:
+    """``ProductReader`` on one read connection, owned by one worker thread.
+
+    Reads never wait for a writer (WAL) and see every committed write (no transaction stays
+    open between two reads). Queries from many requests queue on the one thread, which
+    batches them cheaply. The connection opens at the first read and closes with ``close``.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog-reads")
+        self._connection: sqlite3.Connection | None = None  # used on that thread only
+
+    async def get(self, product_id: UUID) -> Product:
+        row = await self._run(self._fetch_one, str(product_id))
+        if row is None:
+            raise ProductNotFoundError(str(product_id))
+        return _product(row)
+
+    async def list_all(self) -> list[Product]:
+        rows = await self._run(self._fetch_all)
+        return [_product(row) for row in rows]
+
+    def close(self) -> None:
+        """Let the queued reads finish, end the thread, close the connection (idempotent)."""
+        self._thread.shutdown(wait=True)
+        # The thread is gone: closing from here is safe (hence check_same_thread=False).
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    async def _run(self, work: Callable[..., R], *args: object) -> R:
+        return await asyncio.get_running_loop().run_in_executor(self._thread, work, *args)
+
+    def _reader(self) -> sqlite3.Connection:
+        if self._connection is None:
+            # isolation_level=None: no implicit BEGIN, so no snapshot outlives a SELECT.
+            connection = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._connection = connection
+        return self._connection
+
+    def _fetch_one(self, product_id: str) -> tuple[object, ...] | None:
+        row: tuple[object, ...] | None = (
+            self._reader().execute(f"{_SELECT_PRODUCT} WHERE id = ?", (product_id,)).fetchone()
+        )
+        return row
+
+    def _fetch_all(self) -> list[tuple[object, ...]]:
+        rows: list[tuple[object, ...]] = (
+            self._reader().execute(f"{_SELECT_PRODUCT} ORDER BY sku").fetchall()
+        )
+        return rows

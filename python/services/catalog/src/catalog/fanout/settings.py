@@ -18,14 +18,14 @@ import multiprocessing
 from collections.abc import Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
-
-import httpx
+from typing import Protocol
 
 from catalog.fanout.aggregator import ProductDetailsAggregator
+from catalog.fanout.http11 import Http11Client
 from catalog.fanout.model import FanOutPolicy
 from catalog.fanout.upstreams import (
     UPSTREAM_NAMES,
-    HttpUpstream,
+    Http11Upstream,
     SimulatedUpstream,
     Upstream,
     UpstreamName,
@@ -74,12 +74,21 @@ def upstream_urls(env: Mapping[str, str]) -> dict[UpstreamName, str]:
     return urls
 
 
+class UpstreamClient(Protocol):
+    """What the fan-out closes at shutdown: an ``Http11Client`` (tests: an httpx client)."""
+
+    @property
+    def is_closed(self) -> bool: ...
+
+    async def aclose(self) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class FanOut:
     """The aggregator and the resources it holds; ``aclose`` releases them (app shutdown)."""
 
     aggregator: ProductDetailsAggregator
-    client: httpx.AsyncClient | None
+    client: UpstreamClient | None
     cpu_pool: Executor
 
     async def aclose(self) -> None:
@@ -101,7 +110,7 @@ def fan_out_from_env(env: Mapping[str, str], telemetry: Telemetry | None = None)
     reset_timeout = _positive_int(env, "CATALOG_BREAKER_RESET_MS", 5000) / 1000
     urls = upstream_urls(env)
     # "spawn": a fresh interpreter per worker, the same on every OS, and no fork of a process
-    # that runs threads (httpx, the pool's own manager thread).
+    # that runs threads (the pool's own manager thread).
     cpu_pool = ProcessPoolExecutor(
         max_workers=_positive_int(env, "CATALOG_CPU_WORKERS", 2),
         mp_context=multiprocessing.get_context("spawn"),
@@ -109,14 +118,13 @@ def fan_out_from_env(env: Mapping[str, str], telemetry: Telemetry | None = None)
     client = None
     if urls:
         # No client-level timeout: the aggregator's per-call timeout and deadline own time.
-        limits = httpx.Limits(max_connections=policy.max_concurrency)
-        client = httpx.AsyncClient(timeout=None, limits=limits)  # nosec B113 # per-call timeouts
+        client = Http11Client(max_connections=policy.max_concurrency)
     upstreams: dict[UpstreamName, Upstream] = {}
     for name in UPSTREAM_NAMES:
         url = urls.get(name)
         inner: Upstream
         if url is not None and client is not None:
-            inner = HttpUpstream(name, url, client)
+            inner = Http11Upstream(name, url, client)
         else:
             inner = SimulatedUpstream(name)
         breaker = CircuitBreaker(

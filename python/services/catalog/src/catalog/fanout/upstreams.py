@@ -5,21 +5,28 @@ Two adapters:
 
 - ``SimulatedUpstream``: in process, deterministic payloads after an optional delay. With no
   upstream configured the catalog uses three of these with zero latency, so it runs alone.
-- ``HttpUpstream``: ``GET {base_url}/{name}/{product_id}`` with a shared ``httpx.AsyncClient``
-  (e.g. against ``python -m upstream_sim``).
+- ``Http11Upstream``: ``GET {base_url}/{name}/{product_id}`` with the shared keep-alive
+  ``Http11Client`` (``fanout/http11.py``; e.g. against ``python -m upstream_sim``). What the
+  running service uses.
+- ``HttpUpstream``: the same with an ``httpx.AsyncClient``; tests use it with httpx's ASGI
+  transport to call the simulator in process.
 
 The payload models below are the typed view of what each upstream sends; a payload that does
 not fit is an upstream error, reported as degraded like any other failure.
 """
 
 import asyncio
+import json
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal, Protocol
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt
+
+from catalog.fanout.http11 import Http11Client
 
 UpstreamName = Literal["pricing", "inventory", "reviews"]
 UPSTREAM_NAMES: tuple[UpstreamName, ...] = ("pricing", "inventory", "reviews")
@@ -61,10 +68,13 @@ class ReviewsPayload(Payload):
     reviews: list[RawReview]
 
 
+@lru_cache(maxsize=4096)
 def simulated_payload(name: UpstreamName, product_id: str, review_count: int = 20) -> object:
     """The deterministic payload of upstream ``name`` for a product (same id, same answer).
 
-    Shared with ``upstream_sim`` in spirit: both produce these shapes.
+    Shared with ``upstream_sim`` in spirit: both produce these shapes. Memoised (generating
+    twenty reviews costs more than the rest of a simulated call): the payload is shared, so
+    callers read it and never change it, like a body parsed from the wire.
     """
     rng = random.Random(f"{name}:{product_id}")  # nosec B311 # seeded fake data, not crypto
     if name == "pricing":
@@ -118,6 +128,29 @@ class HttpUpstream:
         response = await self.client.get(f"{self.base_url.rstrip('/')}/{self.name}/{product_id}")
         response.raise_for_status()
         payload: object = response.json()
+        return payload
+
+
+@dataclass(frozen=True, slots=True)
+class Http11Upstream:
+    """``GET {base_url}/{name}/{product_id}`` on the shared ``Http11Client``; a non-2xx answer
+    raises ``httpx.HTTPStatusError``, a transport failure ``httpx.TransportError``, as
+    ``HttpUpstream`` does (lab 4's retries judge both the same way)."""
+
+    name: UpstreamName
+    base_url: str
+    client: Http11Client
+
+    async def fetch(self, product_id: str) -> object:
+        url = f"{self.base_url.rstrip('/')}/{self.name}/{product_id}"
+        status, body = await self.client.get(url)
+        if not 200 <= status < 300:
+            request = httpx.Request("GET", url)
+            response = httpx.Response(status, request=request, content=body)
+            raise httpx.HTTPStatusError(
+                f"{self.name} answered {status}", request=request, response=response
+            )
+        payload: object = json.loads(body)
         return payload
 
 

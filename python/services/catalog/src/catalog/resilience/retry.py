@@ -88,6 +88,13 @@ async def call_with_retries(
     """``await call()``, retried on transient errors if ``method`` is idempotent."""
     if method.upper() not in IDEMPOTENT_METHODS:
         return await call()
+    # Fast path: most calls succeed at once, and tenacity's machinery costs more than such a
+    # call. Only a failed first attempt builds the AsyncRetrying below, which replays that
+    # failure as its own first attempt: same waits, same stops, same decisions as without it.
+    try:
+        return await call()
+    except Exception as error:  # tenacity below decides, as for any attempt
+        first_failure: Exception | None = error
     retrying = AsyncRetrying(
         stop=stop_after_attempt(policy.attempts) | _out_of_time(time_left),
         wait=wait_exponential_jitter(
@@ -99,6 +106,10 @@ async def call_with_retries(
     )
 
     async def attempt() -> T:
+        nonlocal first_failure
+        if first_failure is not None:
+            failure, first_failure = first_failure, None
+            raise failure
         return await call()
 
     return await retrying(attempt)

@@ -56,6 +56,7 @@ def create_app(
     # Stored on the app (not in a lifespan hook) so that in-process test clients, which do
     # not run the lifespan, see it too.
     app.state.uow_factory = storage.uow_factory
+    app.state.product_reads = storage.reads
     # In-process test clients never stop the app: its temporary database folder (if any)
     # goes when the app is garbage-collected.
     weakref.finalize(app, storage.close)

@@ -2,6 +2,10 @@
 
 Routes ask for the repository through ``get_product_repository`` instead of importing one, so
 tests (and lab 3's wiring) can swap it with ``app.dependency_overrides``.
+
+Every dependency is an ``async def`` although none awaits: FastAPI runs a plain ``def``
+dependency in a worker thread, and a thread hop costs more than this work (DESIGN.md,
+2026-11-25, "Python catalog performance").
 """
 
 from typing import cast
@@ -14,8 +18,12 @@ from catalog.fanout.aggregator import ProductDetailsAggregator
 from catalog.ports import ProductReader, UnitOfWorkFactory
 
 
-def get_unit_of_work_factory(request: Request) -> UnitOfWorkFactory:
+async def get_unit_of_work_factory(request: Request) -> UnitOfWorkFactory:
     """The unit-of-work factory that ``create_app`` wired from settings (write routes)."""
+    return _unit_of_work_factory(request)
+
+
+def _unit_of_work_factory(request: Request) -> UnitOfWorkFactory:
     factory = getattr(request.app.state, "uow_factory", None)
     if not callable(factory):
         raise TypeError("app.state.uow_factory is not set; build the app with create_app")
@@ -41,12 +49,17 @@ class _ShortReads:
             return await uow.products.list_all()
 
 
-def get_product_repository(request: Request) -> ProductReader:
-    """What the read routes read products from (tests may override it)."""
-    return _ShortReads(get_unit_of_work_factory(request))
+async def get_product_repository(request: Request) -> ProductReader:
+    """What the read routes read products from (tests may override it): the storage's own
+    reader when it has one (SQLite: one long-lived read connection), else short units of work.
+    """
+    reads = getattr(request.app.state, "product_reads", None)
+    if reads is not None:
+        return cast(ProductReader, reads)
+    return _ShortReads(_unit_of_work_factory(request))
 
 
-def get_product_details(request: Request) -> ProductDetailsAggregator:
+async def get_product_details(request: Request) -> ProductDetailsAggregator:
     """The fan-out that ``create_app`` stored on the application (one per app: its semaphore
     bounds the upstream calls of every request together)."""
     aggregator = request.app.state.fan_out.aggregator

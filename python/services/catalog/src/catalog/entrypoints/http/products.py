@@ -70,18 +70,20 @@ async def list_products(repository: Repository) -> ProductListResponse:
     return ProductListResponse(items=[ProductResponse.from_domain(p) for p in products])
 
 
-@router.get("/{product_id}")
-async def get_product(
-    product_id: str, repository: Repository, details: Details
-) -> ProductDetailsResponse:
+@router.get("/{product_id}", response_model=ProductDetailsResponse)
+async def get_product(product_id: str, repository: Repository, details: Details) -> Response:
     """The product plus pricing, inventory and reviews, fetched concurrently (lab 2).
 
     An upstream that is late or down does not fail the request: its part is ``null`` and
     listed in ``degraded``. The product itself comes from the repository, so an unknown id is
     still a 404 and no upstream is asked.
+
+    The body is serialised here, once: returned as a model, FastAPI would validate it again
+    against ``response_model`` (which only documents it) before serialising it.
     """
     product = await repository.get(parse_product_id(product_id))
-    return ProductDetailsResponse.from_parts(product, await details.fetch(str(product.id)))
+    body = ProductDetailsResponse.from_parts(product, await details.fetch(str(product.id)))
+    return Response(body.model_dump_json(), media_type="application/json")
 
 
 @router.put("/{product_id}")
