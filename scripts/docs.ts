@@ -6,10 +6,14 @@ import { checkDocs, formatProblem, markdownFiles, syncDocs } from '../tooling/do
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const verb = process.argv[2] ?? 'check';
-// Decks quote code with the same include markers as the guides (slides/polyglot does).
-const decks = existsSync(path.join(root, 'slides'))
-  ? readdirSync(path.join(root, 'slides')).map((d) => `slides/${d}/slides.md`).filter((f) => existsSync(path.join(root, f)))
-  : [];
+// Decks quote code with the same include markers as the guides: each deck's slides.md and its
+// lab teaching slides, slides/<deck>/labs/lab-N.md.
+const deckDirs = existsSync(path.join(root, 'slides')) ? readdirSync(path.join(root, 'slides')) : [];
+const labSlides = (deck: string): string[] => {
+  const dir = path.join(root, 'slides', deck, 'labs');
+  return existsSync(dir) ? readdirSync(dir).filter((f) => /^lab-\d+\.md$/.test(f)).sort().map((f) => `slides/${deck}/labs/${f}`) : [];
+};
+const decks = deckDirs.flatMap((d) => [`slides/${d}/slides.md`, ...labSlides(d)]).filter((f) => existsSync(path.join(root, f)));
 const targets = [...markdownFiles(root), ...decks];
 
 if (verb === 'check') {
