@@ -1,20 +1,11 @@
 /** `pnpm docs [check | sync]` — the guides under docs/ and the decks' slides.md: check (default) that every included code block equals its source, or rewrite the blocks from the files. */
-import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkDocs, formatProblem, markdownFiles, syncDocs } from '../tooling/docs/includes.ts';
+import { checkDocs, docTargets, formatProblem, syncDocs } from '../tooling/docs/includes.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const verb = process.argv[2] ?? 'check';
-// Decks quote code with the same include markers as the guides: each deck's slides.md and its
-// lab teaching slides, slides/<deck>/labs/lab-N.md.
-const deckDirs = existsSync(path.join(root, 'slides')) ? readdirSync(path.join(root, 'slides')) : [];
-const labSlides = (deck: string): string[] => {
-  const dir = path.join(root, 'slides', deck, 'labs');
-  return existsSync(dir) ? readdirSync(dir).filter((f) => /^lab-\d+\.md$/.test(f)).sort().map((f) => `slides/${deck}/labs/${f}`) : [];
-};
-const decks = deckDirs.flatMap((d) => [`slides/${d}/slides.md`, ...labSlides(d)]).filter((f) => existsSync(path.join(root, f)));
-const targets = [...markdownFiles(root), ...decks];
+const targets = docTargets(root);
 
 if (verb === 'check') {
   const problems = checkDocs(root, targets);

@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkDocs, extract, formatProblem, markdownFiles, syncDocs } from './includes.ts';
+import { checkDocs, docTargets, extract, formatProblem, markdownFiles, syncDocs } from './includes.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 describe('the guides under docs/', () => {
   it('exist, and every included code block equals the code it names', () => {
     expect(markdownFiles(root).length).toBeGreaterThanOrEqual(3);
-    expect(checkDocs(root).map(formatProblem)).toEqual([]);
+    expect(checkDocs(root, docTargets(root)).map(formatProblem)).toEqual([]);
   });
 });
 

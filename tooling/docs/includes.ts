@@ -294,3 +294,18 @@ export function syncDocs(root: string, docs = markdownFiles(root)): { changed: s
 export function formatProblem(problem: Problem): string {
   return `${problem.doc}:${problem.line}: ${problem.message}`;
 }
+
+/**
+ * Every file whose include markers are checked: the guides under docs/, and each deck's
+ * slides.md and lab teaching slides (slides/<deck>/labs/lab-N.md) — decks quote code the same way.
+ */
+export function docTargets(root: string): string[] {
+  const slides = path.join(root, 'slides');
+  const decks = existsSync(slides) ? readdirSync(slides).sort() : [];
+  const labSlides = (deck: string): string[] => {
+    const dir = path.join(slides, deck, 'labs');
+    return existsSync(dir) ? readdirSync(dir).filter((f) => /^lab-\d+\.md$/.test(f)).sort().map((f) => `slides/${deck}/labs/${f}`) : [];
+  };
+  const deckFiles = decks.flatMap((d) => [`slides/${d}/slides.md`, ...labSlides(d)]).filter((f) => existsSync(path.join(root, f)));
+  return [...markdownFiles(root), ...deckFiles];
+}
