@@ -4,8 +4,10 @@
  *   lab-check [runs]   warm `pnpm lab 1 check` against the same gates run directly
  *   catalog-py         the Python catalog: fan-out p50/p99, deadline overshoot, req/s vs FastAPI
  *   catalog-go         the Go catalog (vs bare net/http) and the Python one, side by side
+ *   polyglot           gateway -> gRPC recommender vs the gateway -> a canned grpc-go server:
+ *                      p50/p99, req/s (goal >= 60%), deadline overshoot at the edge (504s)
  *
- * Options (catalog-*): --requests N (measured requests of each req/s run, default 5000; the
+ * Options (catalog-*, polyglot): --requests N (measured requests of each req/s run, default 5000; the
  * latency runs use N/10 and N/25), --concurrency N (req/s runs, default 32),
  * --latency-concurrency N (latency runs, default 4), --loadgen auto|wrk|node (req/s runs: wrk
  * when installed, for N/1000 s clamped to 3..30, else Node), --json (one JSON object on stdout).
@@ -17,6 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stopAllChildren } from '../tooling/lab-engine/process.ts';
 import { BenchError, affinity, benchCatalog, machine, stopAll, type CatalogFigures, type CatalogKind } from '../tooling/bench/catalog.ts';
+import { benchPolyglot } from '../tooling/bench/polyglot.ts';
 import { metricsTable, parseArgs, sideBySide, usage, verdict, missedBy, type BenchOptions } from '../tooling/bench/report.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,7 +38,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 process.on('exit', () => stopAllChildren());
 
-async function catalogs(name: 'catalog-py' | 'catalog-go', options: BenchOptions): Promise<number> {
+async function catalogs(name: 'catalog-py' | 'catalog-go' | 'polyglot', options: BenchOptions): Promise<number> {
   const order: CatalogKind[] = name === 'catalog-py' ? ['python'] : ['go', 'python'];
   const pinning = await affinity();
   const log = (line: string): void => {
@@ -46,7 +49,8 @@ async function catalogs(name: 'catalog-py' | 'catalog-go', options: BenchOptions
   log(`pnpm bench ${name}: ${String(env['cores'])} cores, load average ${String(env['loadavg1m'])}; ${pinning.description}`);
   const figures: CatalogFigures[] = [];
   try {
-    for (const kind of order) figures.push(await benchCatalog(root, kind, options, pinning, log));
+    if (name === 'polyglot') figures.push(await benchPolyglot(root, options, pinning, log));
+    else for (const kind of order) figures.push(await benchCatalog(root, kind, options, pinning, log));
   } finally {
     await stopAll();
   }
@@ -73,7 +77,7 @@ async function catalogs(name: 'catalog-py' | 'catalog-go', options: BenchOptions
   for (const f of figures) for (const note of f.notes) console.log(`note (${f.label}): ${note}`);
   const loadgen = String((figures[0]?.raw['service'] as { loadgen?: unknown } | undefined)?.loadgen ?? '?');
   console.log(
-    `latency runs: ${Math.max(20, Math.round(options.requests / 10))} (fan-out) and ${Math.max(20, Math.round(options.requests / 25))} (overshoot) requests at concurrency ${options.latencyConcurrency}; req/s runs: ${loadgen}; ${env['pinning'] as string}; load average ${String(env['loadavg1m'])} at start, ${loadavg()[0]?.toFixed(2) ?? '?'} at end; ${seconds.toFixed(0)} s`,
+    `latency runs: ${Math.max(20, Math.round(options.requests / 10))} (${name === 'polyglot' ? 'light load' : 'fan-out'}) and ${Math.max(20, Math.round(options.requests / 25))} (overshoot) requests at concurrency ${options.latencyConcurrency}; req/s runs: ${loadgen}; ${env['pinning'] as string}; load average ${String(env['loadavg1m'])} at start, ${loadavg()[0]?.toFixed(2) ?? '?'} at end; ${seconds.toFixed(0)} s`,
   );
   if (missed.length > 0) console.log(`${missed.length} goal(s) missed: ${missed.join('; ')} (a measurement, not a test: exit 0)`);
   else console.log('every goal met');

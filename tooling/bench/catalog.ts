@@ -121,7 +121,7 @@ export async function stopAll(): Promise<void> {
   for (const stop of [...running]) await stop();
 }
 
-async function withStack<T>(root: string, name: string, pinning: Affinity, body: (urls: ReadonlyMap<string, string>, main: string) => Promise<T>): Promise<T> {
+export async function withStack<T>(root: string, name: string, pinning: Affinity, body: (urls: ReadonlyMap<string, string>, main: string) => Promise<T>): Promise<T> {
   const tools = new Map<string, string>();
   for (const tool of toolsOfService(name)) {
     const found = findTool(root, tool);
@@ -171,7 +171,7 @@ export function degradedOf(body: unknown): string[] {
   return degraded.map((d) => `${String((d as { upstream?: unknown }).upstream)}:${String((d as { reason?: unknown }).reason)}`);
 }
 
-function checked<T extends LoadResult>(result: T, what: string): T {
+export function checked<T extends LoadResult>(result: T, what: string): T {
   const total = result.requestCount ?? result.latenciesMs.length;
   if (total === 0 || result.failures > total * 0.01) {
     throw new BenchError(`${what}: ${result.failures} of ${total} requests failed (first: ${result.firstFailure ?? 'none'})`);

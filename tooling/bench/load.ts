@@ -17,6 +17,10 @@ export interface LoadOptions {
   readonly warmup: number;
   /** Parse each answer as JSON and hand it here (latency runs); requests/s runs skip parsing. */
   readonly inspect?: (status: number, body: unknown) => void;
+  /** Sent with every request (e.g. `authorization`, `x-request-timeout-ms`). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** The one status that counts as an answer (e.g. 504 for an overshoot run); default any 2xx. */
+  readonly expectStatus?: number;
 }
 
 export interface LoadResult {
@@ -32,9 +36,9 @@ export interface LoadResult {
   readonly requestCount?: number;
 }
 
-function once(agent: Agent, url: URL): Promise<{ status: number; body: string }> {
+function once(agent: Agent, url: URL, headers: Readonly<Record<string, string>> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { agent, method: 'GET' }, (res) => {
+    const req = request(url, { agent, method: 'GET', headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
@@ -45,14 +49,14 @@ function once(agent: Agent, url: URL): Promise<{ status: number; body: string }>
   });
 }
 
-async function drive(agent: Agent, url: URL, count: number, concurrency: number, onAnswer: (ms: number, status: number, body: string) => void, onError: (error: Error) => void): Promise<void> {
+async function drive(agent: Agent, url: URL, count: number, concurrency: number, onAnswer: (ms: number, status: number, body: string) => void, onError: (error: Error) => void, headers: Readonly<Record<string, string>> = {}): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < count) {
       next++;
       const started = performance.now();
       try {
-        const { status, body } = await once(agent, url);
+        const { status, body } = await once(agent, url, headers);
         onAnswer(performance.now() - started, status, body);
       } catch (error) {
         onError(error instanceof Error ? error : new Error(String(error)));
@@ -66,7 +70,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const url = new URL(options.url);
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency, maxFreeSockets: options.concurrency });
   try {
-    await drive(agent, url, options.warmup, options.concurrency, () => undefined, () => undefined);
+    await drive(agent, url, options.warmup, options.concurrency, () => undefined, () => undefined, options.headers);
     const latenciesMs: number[] = [];
     let failures = 0;
     let firstFailure: string | undefined;
@@ -83,10 +87,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       options.concurrency,
       (ms, status, body) => {
         latenciesMs.push(ms);
-        if (status < 200 || status > 299) fail(`HTTP ${status}: ${body.slice(0, 200)}`);
+        if (options.expectStatus === undefined ? status < 200 || status > 299 : status !== options.expectStatus) fail(`HTTP ${status}: ${body.slice(0, 200)}`);
         else if (options.inspect) options.inspect(status, JSON.parse(body) as unknown);
       },
       (error) => fail(error.message),
+      options.headers,
     );
     const wallMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
@@ -164,11 +169,14 @@ export interface WrkOptions {
   readonly concurrency: number;
   readonly seconds: number;
   readonly warmupSeconds: number;
+  /** Sent with every request, as `-H 'name: value'`. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** One wrk thread (one core) keeping `concurrency` connections busy for `seconds`, after a warm-up. */
 export async function runWrk(options: WrkOptions): Promise<LoadResult & { readonly p50Ms?: number; readonly p99Ms?: number }> {
-  const args = (seconds: number): string[] => ['-t1', `-c${options.concurrency}`, `-d${seconds}s`, '--latency', options.url];
+  const headerArgs = Object.entries(options.headers ?? {}).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
+  const args = (seconds: number): string[] => ['-t1', `-c${options.concurrency}`, `-d${seconds}s`, '--latency', ...headerArgs, options.url];
   await runCommand(options.wrk, args(options.warmupSeconds), { cwd: process.cwd(), timeoutMs: (options.warmupSeconds + 30) * 1000 });
   const cpuBefore = childCpuMs();
   const started = performance.now();

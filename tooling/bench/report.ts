@@ -3,7 +3,7 @@
  * No I/O here, so vitest covers it without timing anything.
  */
 
-export const benchNames = ['lab-check', 'catalog-py', 'catalog-go'] as const;
+export const benchNames = ['lab-check', 'catalog-py', 'catalog-go', 'polyglot'] as const;
 export type BenchName = (typeof benchNames)[number];
 
 export interface BenchOptions {

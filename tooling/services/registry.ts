@@ -2,6 +2,8 @@
  * How to start each reference service on a given port: used by lab probes, the contract suite
  * and benchmarks, so there is one place that knows a service's command line and health path.
  */
+import { mkdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { ServiceSpec } from '../lab-engine/process.ts';
 
@@ -77,6 +79,76 @@ function benchEnv(needs: ReadonlyMap<string, string>): NodeJS.ProcessEnv {
   };
 }
 
+/**
+ * Where a traced service (`recommender-traced`, `gateway-traced`) started on `port` writes its
+ * finished spans, one JSON object per line: a reader derives it from the service's base URL.
+ */
+export function traceFilePath(service: string, port: number): string {
+  return path.join(os.tmpdir(), 'language-tracks-traces', `${service}-${port}.jsonl`);
+}
+
+/** The per-item lookup `recommender-traced` runs with (ms): 5 items need 100 ms, which a small budget cannot cover. */
+export const tracedScoreDelayMs = 20;
+
+/** `traceFilePath`, emptied (a port is reused across runs). */
+function freshTraceFile(service: string, port: number): string {
+  const file = traceFilePath(service, port);
+  mkdirSync(path.dirname(file), { recursive: true });
+  rmSync(file, { force: true });
+  return file;
+}
+
+/** `pnpm bench polyglot`: per-item delays of the recommender (0 = pure overhead; slow = cannot finish in time). */
+export const polyglotBenchDelays = { throughputMs: 0, slowMs: 1000 } as const;
+
+/** The recommender with `RECOMMENDER_SCORE_DELAY_MS` set (`pnpm bench polyglot`). */
+function benchRecommender(scoreDelayMs: number): ServiceDefinition {
+  return {
+    tools: ['python'],
+    spec: (root, port, tools) => ({
+      command: tools.get('python') ?? 'python3',
+      args: ['-m', 'recommender', '--host', '127.0.0.1', '--port', String(port)],
+      cwd: root,
+      env: { ...process.env, PYTHONPATH: [path.join(root, 'python/services/recommender/src'), path.join(root, 'python/gen')].join(path.delimiter), PYTHONUNBUFFERED: '1', RECOMMENDER_SCORE_DELAY_MS: String(scoreDelayMs) },
+      healthPath: '',
+      health: { kind: 'grpc' },
+      port,
+    }),
+  };
+}
+
+/** The bare grpc-go baseline (tooling/bench/baselines/grpc-canned), optionally slow. */
+function cannedGrpc(delayMs: number): ServiceDefinition {
+  return {
+    tools: ['go'],
+    spec: (root, port, tools) => ({
+      command: tools.get('go') ?? 'go',
+      args: ['run', '.', '--host', '127.0.0.1', '--port', String(port), '--delay-ms', String(delayMs)],
+      cwd: path.join(root, 'tooling/bench/baselines/grpc-canned'),
+      env: { ...process.env, GOPROXY: process.env['GOPROXY'] ?? 'off' },
+      healthPath: '',
+      health: { kind: 'grpc' },
+      port,
+    }),
+  };
+}
+
+/** The Go gateway in front of the gRPC service registered as `upstream` (`pnpm bench polyglot`). */
+function gatewayOn(upstream: string): ServiceDefinition {
+  return {
+    tools: ['go'],
+    needs: [upstream],
+    spec: (root, port, tools, needs) => ({
+      command: tools.get('go') ?? 'go',
+      args: ['run', './cmd/gateway', '--host', '127.0.0.1', '--port', String(port)],
+      cwd: path.join(root, 'go/services/gateway'),
+      env: { ...process.env, GOPROXY: process.env['GOPROXY'] ?? 'off', GATEWAY_RECOMMENDER_ADDR: needs.get(upstream) ?? '' },
+      healthPath: '/readyz',
+      port,
+    }),
+  };
+}
+
 export const services: Readonly<Record<string, ServiceDefinition>> = {
   'python-catalog': { tools: ['python'], spec: pythonService('catalog', 'catalog') },
   'go-catalog': { tools: ['go'], spec: goCatalog() },
@@ -116,6 +188,28 @@ export const services: Readonly<Record<string, ServiceDefinition>> = {
       port,
     }),
   },
+  /**
+   * The recommender writing its spans to `traceFilePath('recommender-traced', port)` (the E2E
+   * suite, lab 15), with a per-item lookup of `tracedScoreDelayMs` so a deadline can be too short.
+   */
+  'recommender-traced': {
+    tools: ['python'],
+    spec: (root, port, tools, needs) => {
+      const base = services['recommender']?.spec(root, port, tools, needs);
+      if (!base) throw new Error('registry: recommender-traced needs the recommender entry');
+      return { ...base, env: { ...base.env, RECOMMENDER_TRACE_FILE: freshTraceFile('recommender-traced', port), RECOMMENDER_SCORE_DELAY_MS: String(tracedScoreDelayMs) } };
+    },
+  },
+  /** The gateway in front of `recommender-traced`, writing its spans to `traceFilePath('gateway-traced', port)`. */
+  'gateway-traced': {
+    tools: ['go'],
+    needs: ['recommender-traced'],
+    spec: (root, port, tools, needs) => {
+      const base = services['gateway']?.spec(root, port, tools, new Map([['recommender', needs.get('recommender-traced') ?? '']]));
+      if (!base) throw new Error('registry: gateway-traced needs the gateway entry');
+      return { ...base, env: { ...base.env, GATEWAY_TRACE_FILE: freshTraceFile('gateway-traced', port) } };
+    },
+  },
   /** `pnpm bench`: the Python catalog on the simulator with the bench budgets (no breaker trips). */
   'python-catalog-bench': { tools: ['python'], needs: ['upstream-sim'], spec: pythonService('catalog', 'catalog', benchEnv) },
   /** `pnpm bench`: the Go catalog on the simulator with the bench budgets, rate limit out of the way. */
@@ -146,6 +240,37 @@ export const services: Readonly<Record<string, ServiceDefinition>> = {
       port,
     }),
   },
+  /** `pnpm bench polyglot`: the recommender with no simulated per-item delay (pure overhead). */
+  'recommender-bench': benchRecommender(polyglotBenchDelays.throughputMs),
+  /** `pnpm bench polyglot` overshoot: a recommender whose work cannot finish in a 100 ms budget. */
+  'recommender-slow': benchRecommender(polyglotBenchDelays.slowMs),
+  /** `pnpm bench polyglot`: the gateway in front of `recommender-bench`. */
+  'gateway-bench': gatewayOn('recommender-bench'),
+  /** `pnpm bench polyglot` overshoot: the gateway in front of `recommender-slow`. */
+  'gateway-slow': gatewayOn('recommender-slow'),
+  /** `pnpm bench polyglot` baseline: a bare grpc-go RecommendationService with a canned reply. */
+  'bench-canned-grpc': cannedGrpc(0),
+  /** The same, waiting `polyglotBenchDelays.slowMs` (or the deadline) before it answers. */
+  'bench-canned-grpc-slow': cannedGrpc(polyglotBenchDelays.slowMs),
+  /** `pnpm bench polyglot` baseline: the same gateway in front of `bench-canned-grpc`. */
+  'gateway-on-canned': gatewayOn('bench-canned-grpc'),
+  /** `pnpm bench polyglot` overshoot: the gateway in front of `bench-canned-grpc-slow`. */
+  'gateway-on-canned-slow': gatewayOn('bench-canned-grpc-slow'),
+  /** `pnpm bench polyglot` same-framework reference: a bare grpc.aio server with the canned reply. */
+  'bench-canned-grpc-aio': {
+    tools: ['python'],
+    spec: (root, port, tools) => ({
+      command: tools.get('python') ?? 'python3',
+      args: [path.join(root, 'tooling/bench/baselines/grpc_canned_aio.py'), '--host', '127.0.0.1', '--port', String(port)],
+      cwd: root,
+      env: { ...process.env, PYTHONPATH: path.join(root, 'python/gen'), PYTHONUNBUFFERED: '1' },
+      healthPath: '',
+      health: { kind: 'grpc' },
+      port,
+    }),
+  },
+  /** `pnpm bench polyglot`: the gateway in front of `bench-canned-grpc-aio`. */
+  'gateway-on-canned-aio': gatewayOn('bench-canned-grpc-aio'),
 };
 
 /** Every tool a service and the services it needs use, in start order. */
