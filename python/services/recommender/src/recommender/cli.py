@@ -4,18 +4,21 @@ Prints exactly one line once the server listens (``recommender listening on HOST
 stderr), with the real port even for ``--port 0``. Bad arguments or ``RECOMMENDER_*``
 variables: one line, exit 2. A port that cannot be bound: one line, exit 3. SIGTERM or
 SIGINT: health turns NOT_SERVING, in-flight calls get the grace period, exit 0.
+``RECOMMENDER_TRACE_FILE``: finished spans are appended there as JSON lines (flushed on exit).
 """
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from opentelemetry.sdk.trace import TracerProvider
 
-from recommender.observability import configure_logging, logger
+from recommender.observability import configure_logging, logger, tracer_provider
 from recommender.server import BindError, start
 from recommender.settings import Settings, SettingsError, from_env
 
@@ -53,13 +56,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def serve(settings: Settings, host: str, port: int) -> int:
+async def serve(
+    settings: Settings, host: str, port: int, provider: TracerProvider | None = None
+) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     try:
-        running = await start(settings, host, port, tracer_provider=TracerProvider())
+        running = await start(settings, host, port, tracer_provider=provider or TracerProvider())
     except BindError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return EXIT_BIND
@@ -80,5 +85,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    trace_file = os.environ.get("RECOMMENDER_TRACE_FILE")
+    try:
+        provider = tracer_provider(Path(trace_file) if trace_file else None)
+    except OSError as error:
+        print(f"{PROG}: error: RECOMMENDER_TRACE_FILE: {error}", file=sys.stderr)
+        return EXIT_USAGE
     configure_logging()
-    return asyncio.run(serve(settings, args.host, args.port))
+    try:
+        return asyncio.run(serve(settings, args.host, args.port, provider))
+    finally:
+        provider.shutdown()
