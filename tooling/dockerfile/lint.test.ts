@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { kitDockerfiles } from './files.ts';
-import { RULES, lintDockerfile, type Rule } from './lint.ts';
+import { RULES, hasNoShell, lintDockerfile, type Rule } from './lint.ts';
 import { execForm, parseDockerfile } from './parse.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -43,7 +43,7 @@ const BAD: Record<Rule, { text: string; line: number }> = {
   'kit-digest-pin': { text: `FROM scratch AS b\n\nFROM python:3.11-slim\nCOPY --from=b /a /a\nUSER 1\nHEALTHCHECK CMD ["x"]\n`, line: 3 },
   'kit-multi-stage': { text: `# one stage\nFROM scratch\nUSER 1\nHEALTHCHECK CMD ["x"]\n`, line: 2 },
   'kit-nonroot-user': { text: `FROM scratch AS b\nFROM b\nUSER app\nHEALTHCHECK CMD ["x"]\n`, line: 3 },
-  'kit-healthcheck': { text: `FROM scratch AS b\nFROM b\nUSER 1\nHEALTHCHECK NONE\n`, line: 4 },
+  'kit-healthcheck': { text: `FROM busybox:1.37@${DIGEST} AS b\nFROM b\nUSER 1\nHEALTHCHECK NONE\n`, line: 4 },
   'kit-add-url': { text: `FROM scratch AS b\nFROM b\nADD https://example.com/x.tar.gz /x\nUSER 1\nHEALTHCHECK CMD ["x"]\n`, line: 3 },
   'kit-secret': { text: `FROM scratch AS b\nFROM b\nENV DB_PASSWORD=hunter2\nUSER 1\nHEALTHCHECK CMD ["x"]\n`, line: 3 },
 };
@@ -80,8 +80,31 @@ describe('dockerfile lint', () => {
   });
 
   it('the final stage is what counts for USER and HEALTHCHECK; USER 0 is root', () => {
-    const text = `FROM scratch AS b\nUSER 1\nHEALTHCHECK CMD ["x"]\nFROM scratch\nCOPY --from=b /a /a\nUSER 0:0\n`;
+    const text = `FROM scratch AS b\nUSER 1\nHEALTHCHECK CMD ["x"]\nFROM alpine:3.22@${DIGEST}\nCOPY --from=b /a /a\nUSER 0:0\n`;
     expect(lintDockerfile(text).map((f) => f.rule).sort()).toEqual(['DL3002', 'kit-healthcheck']);
+  });
+
+  it('kit-healthcheck: a final stage with no shell (scratch, distroless) leaves health to the orchestrator', () => {
+    const distroless = `gcr.io/distroless/static-debian12:nonroot@${DIGEST}`;
+    const build = `FROM golang:1.26.5-bookworm@${DIGEST} AS build\nRUN go build -o /out/app .\n`;
+    const rules = (text: string): string[] => lintDockerfile(text).map((f) => `${f.line} ${f.rule}`);
+    // No HEALTHCHECK needed: scratch, distroless (directly, through an ARG, or through a stage).
+    expect(rules(`${build}FROM scratch\nCOPY --from=build /out/app /app\nUSER 65532:65532\nENTRYPOINT ["/app"]\n`)).toEqual([]);
+    expect(rules(`${build}FROM ${distroless}\nCOPY --from=build /out/app /app\nUSER 65532:65532\nENTRYPOINT ["/app"]\n`)).toEqual([]);
+    expect(rules(`ARG RUNTIME=${distroless}\n${build}FROM \${RUNTIME}\nCOPY --from=build /out/app /app\nUSER 65532:65532\n`)).toEqual([]);
+    expect(rules(`${build}FROM ${distroless} AS runtime\nCOPY --from=build /out/app /app\nFROM runtime\nUSER 65532:65532\n`)).toEqual([]);
+    // An exec-form HEALTHCHECK on a binary in the image is still fine there...
+    expect(rules(`${build}FROM scratch\nCOPY --from=build /out/app /app\nUSER 1\nHEALTHCHECK CMD ["/app", "health"]\n`)).toEqual([]);
+    // ...a shell-form one could never run: no /bin/sh, no curl.
+    expect(rules(`${build}FROM scratch\nCOPY --from=build /out/app /app\nUSER 1\nHEALTHCHECK --interval=5s CMD curl -f http://127.0.0.1:8000/healthz\n`)).toEqual(['6 kit-healthcheck']);
+    // Images with a shell still need one: distroless :debug tags carry busybox.
+    expect(rules(`${build}FROM gcr.io/distroless/static-debian12:debug-nonroot@${DIGEST}\nCOPY --from=build /out/app /app\nUSER 1\n`)).toEqual(['3 kit-healthcheck']);
+    expect(rules(`${build}FROM alpine:3.22@${DIGEST}\nCOPY --from=build /out/app /app\nUSER 1\n`)).toEqual(['3 kit-healthcheck']);
+  });
+
+  it('hasNoShell judges the image name only', () => {
+    expect(['scratch', 'SCRATCH', 'gcr.io/distroless/static-debian12:nonroot', `gcr.io/distroless/static-debian12@${DIGEST}`, 'gcr.io/distroless/base-debian12', 'cgr.dev/chainguard/static:latest'].filter((i) => !hasNoShell(i))).toEqual([]);
+    expect(['gcr.io/distroless/static-debian12:debug', 'gcr.io/distroless/base:debug-nonroot', 'alpine:3.22', 'python:3.11-slim', 'busybox', 'golang:1.26'].filter(hasNoShell)).toEqual([]);
   });
 
   it('ignore comments silence a rule for the next instruction, or globally', () => {
@@ -109,6 +132,7 @@ describe('dockerfile lint', () => {
   it("the kit's own Dockerfiles are clean", () => {
     const files = kitDockerfiles(root);
     expect(files).toContain('python/services/catalog/Dockerfile');
+    expect(files).toContain('go/services/catalog/Dockerfile');
     for (const file of files) expect(lintDockerfile(readFileSync(path.join(root, file), 'utf8')), file).toEqual([]);
   });
 });

@@ -12,7 +12,11 @@
  *   kit-multi-stage    a single stage, or a final stage that takes nothing from the others
  *                      (build tools end up in the runtime image)
  *   kit-nonroot-user   the final stage has no USER, or names a user instead of a numeric uid
- *   kit-healthcheck    the final stage has no HEALTHCHECK (or `HEALTHCHECK NONE`)
+ *   kit-healthcheck    the final stage has no HEALTHCHECK (or `HEALTHCHECK NONE`). Option built
+ *                      into the rule: a final stage with NO SHELL (built on `scratch` or a
+ *                      non-debug distroless image) needs none — the orchestrator's probes ask
+ *                      /healthz and /readyz (document them); there, a shell-form HEALTHCHECK is
+ *                      the finding, as it could never run
  *   kit-add-url        ADD of a URL (downloaded unverified at build time)
  *   kit-secret         ENV or ARG whose name looks like a secret (it stays in the image history)
  * Generic on purpose: the Python catalog (lab 5) and the Go services use the same rules.
@@ -65,6 +69,20 @@ function declaredNames(instruction: Instruction): string[] {
   if (pairs.length > 0) return pairs;
   const legacy = /^([A-Za-z_][A-Za-z0-9_.-]*)\s/.exec(instruction.args);
   return legacy ? [legacy[1] ?? ''] : [];
+}
+
+/**
+ * Whether an image has no shell: `scratch`, a distroless image other than its `:debug*` tags,
+ * Chainguard's `static`. Only a name can be judged statically: anything else is assumed to
+ * have one.
+ */
+export function hasNoShell(image: string): boolean {
+  const name = image.toLowerCase().split('@')[0] ?? '';
+  if (name === 'scratch') return true;
+  const lastPart = name.split('/').at(-1) ?? name;
+  const tag = lastPart.includes(':') ? lastPart.slice(lastPart.indexOf(':') + 1) : '';
+  if (tag.startsWith('debug')) return false;
+  return /(^|\/)distroless\//.test(name) || /^cgr\.dev\/chainguard\/static(:|$)/.test(name);
 }
 
 function isRootUser(user: string): boolean {
@@ -139,6 +157,16 @@ export function lintDockerfile(text: string): Finding[] {
     return [...(parent >= 0 ? effectiveBody(parent, seen) : []), ...stage.body];
   };
 
+  // The image a stage finally rests on, following FROM <earlier stage> links.
+  const rootImage = (index: number, seen: Set<number> = new Set()): string => {
+    const stage = stages[index];
+    if (!stage || seen.has(index)) return '';
+    seen.add(index);
+    const base = substitute(splitFlags(stage.from.args).rest.split(/\s+/)[0] ?? '', globalArgs);
+    const parent = stages.findIndex((s, i) => i < index && (s.name === base.toLowerCase() || String(i) === base));
+    return parent >= 0 ? rootImage(parent, seen) : base;
+  };
+
   const final = stages.at(-1);
   if (final && stages.length >= 2) {
     // Several stages, but the final one takes nothing from the others: a single-stage image
@@ -162,8 +190,16 @@ export function lintDockerfile(text: string): Finding[] {
       add(lastUser, 'kit-nonroot-user', `USER ${lastUser.args} names a user: use a numeric uid[:gid] so the runtime (e.g. runAsNonRoot) can verify it is not root`);
     }
     const health = body.filter((i) => i.keyword === 'HEALTHCHECK').at(-1);
-    if (!health || /^NONE$/i.test(health.args.trim())) {
-      add(health ?? final.from, 'kit-healthcheck', 'the final stage has no HEALTHCHECK: add one that asks the liveness endpoint (or document the orchestrator probe and ignore this rule)');
+    const healthCommand = health ? splitFlags(health.args).rest.replace(/^CMD\s+/i, '') : '';
+    if (hasNoShell(rootImage(stages.length - 1))) {
+      // No shell: no curl/wget either, and Kubernetes ignores HEALTHCHECK anyway — the
+      // orchestrator's liveness and readiness probes are the health check. One that names a
+      // shell command could never pass.
+      if (health && !/^NONE$/i.test(health.args.trim()) && !execForm(healthCommand)) {
+        add(health, 'kit-healthcheck', 'a shell-form HEALTHCHECK in a final stage with no shell (scratch/distroless) can never pass: use exec form on a binary in the image, or leave health to the orchestrator\'s probes');
+      }
+    } else if (!health || /^NONE$/i.test(health.args.trim())) {
+      add(health ?? final.from, 'kit-healthcheck', 'the final stage has no HEALTHCHECK: add one that asks the liveness endpoint (or build on a shell-less base — scratch, distroless — and document the orchestrator\'s probes)');
     }
   }
 

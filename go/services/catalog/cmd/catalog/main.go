@@ -75,7 +75,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		return exitUsage
 	}
 	drain.Readiness = readiness
-	server, err := ports.NewServer(ports.ServerConfig{Products: catalog, Logger: logger, Details: fanOut, RateLimit: limit, Ready: readiness.Ready})
+	server, err := ports.NewServer(ports.ServerConfig{Products: catalog, Logger: logger, Details: fanOut, RateLimit: limit, NotReady: readyCheck(readiness, store)})
 	if err != nil {
 		logger.Error("wiring failed", "error", err.Error())
 		return exitError

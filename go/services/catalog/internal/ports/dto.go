@@ -24,9 +24,10 @@ type productListDTO struct {
 	Items []productDTO `json:"items"`
 }
 
-// statusDTO is the body of /healthz and /readyz.
+// statusDTO is the body of /healthz and /readyz; Reason says why /readyz is "not_ready".
 type statusDTO struct {
 	Status string `json:"status"`
+	Reason string `json:"reason,omitempty"`
 }
 
 func newProductDTO(p domain.Product) productDTO {

@@ -45,6 +45,9 @@ type ServerConfig struct {
 	// Ready says whether GET /readyz answers 200 (lab 9: false while draining on shutdown);
 	// nil means always ready.
 	Ready func() bool
+	// NotReady, when set, replaces Ready: it says why GET /readyz must answer 503, "" when the
+	// service may take traffic (lab 10: platform.NotReady — draining, or a dependency down).
+	NotReady func(ctx context.Context) string
 }
 
 // Server is the catalog's HTTP API, an http.Handler.
@@ -55,6 +58,7 @@ type Server struct {
 	details  DetailsService
 	limiter  *rate.Limiter
 	ready    func() bool
+	notReady func(ctx context.Context) string
 }
 
 // ErrNoProductService is returned by NewServer when ServerConfig.Products is nil.
@@ -69,7 +73,7 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	s := &Server{products: cfg.Products, logger: logger, mux: http.NewServeMux(), details: cfg.Details, limiter: newLimiter(cfg.RateLimit), ready: cfg.Ready}
+	s := &Server{products: cfg.Products, logger: logger, mux: http.NewServeMux(), details: cfg.Details, limiter: newLimiter(cfg.RateLimit), ready: cfg.Ready, notReady: cfg.NotReady}
 	s.route("/healthz", methods{http.MethodGet: s.healthz})
 	s.route("/readyz", methods{http.MethodGet: s.readyz})
 	s.route("/products", methods{http.MethodGet: s.listProducts, http.MethodPost: s.createProduct})
@@ -143,11 +147,19 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) error {
 	return writeJSON(w, http.StatusOK, statusDTO{Status: "ok"})
 }
 
-// readyz is 503 {"status": "draining"} once shutdown has begun (lab 9), so a load balancer
-// stops sending traffic while the requests in flight finish.
-func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) error {
-	if s.ready != nil && !s.ready() {
-		return writeJSON(w, http.StatusServiceUnavailable, statusDTO{Status: "draining"})
+// readyz is 503 {"status": "not_ready", "reason": ...} once shutdown has begun (lab 9: reason
+// "draining"), so a load balancer stops sending traffic while the requests in flight finish,
+// and while a dependency cannot answer (lab 10: "database: ..."). The Python catalog's body.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
+	reason := ""
+	switch {
+	case s.notReady != nil:
+		reason = s.notReady(r.Context())
+	case s.ready != nil && !s.ready():
+		reason = "draining"
+	}
+	if reason != "" {
+		return writeJSON(w, http.StatusServiceUnavailable, statusDTO{Status: "not_ready", Reason: reason})
 	}
 	return writeJSON(w, http.StatusOK, statusDTO{Status: "ready"})
 }
