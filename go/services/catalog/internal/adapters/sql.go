@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver (pure Go)
@@ -28,8 +29,20 @@ const (
 // outbox.RelayStore and outbox.InboxStore.
 type SQLStore struct {
 	db      *sql.DB
-	dialect string
+	dialect *sqlDialect
 }
+
+// sqlDialect is the SQL one database speaks: its name (placeholders, row locking) and the
+// statement of the hot read, GET /products/{id}, prepared once per store rather than parsed on
+// every request (the parse was half of the read's CPU with SQLite). database/sql re-prepares it
+// on a connection that lacks it; a transaction uses it through Tx.StmtContext.
+type sqlDialect struct {
+	name string
+	// getProduct is nil when the driver could not prepare it: Get then sends the query text.
+	getProduct *sql.Stmt
+}
+
+const getProductQuery = "SELECT " + productColumns + " FROM products WHERE id = ?"
 
 // ErrBadDSN is returned by Open for a CATALOG_DB value it does not understand.
 var ErrBadDSN = errors.New("CATALOG_DB must be memory, :memory:, sqlite:<path> or a postgres:// URL")
@@ -83,10 +96,38 @@ func OpenSQLite(ctx context.Context, path string) (*SQLStore, error) {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	if path == ":memory:" {
-		// Each connection to ":memory:" is its own empty database: keep exactly one.
+		// Each connection to ":memory:" is its own empty database: keep exactly one, and never
+		// let the pool close it (that would drop the data).
 		db.SetMaxOpenConns(1)
+		db.SetMaxIdleConns(1)
+		db.SetConnMaxIdleTime(0)
+		db.SetConnMaxLifetime(0)
+	} else {
+		setPool(db, sqliteFilePool)
 	}
 	return NewSQLStore(ctx, db, DialectSQLite)
+}
+
+// Pool sizes. database/sql keeps only 2 idle connections by default, so under more concurrent
+// requests than that every extra request opens (and closes) a connection: for SQLite that is a
+// file open plus the pragmas, for PostgreSQL a TCP + auth handshake. Keeping as many idle as
+// open removes that churn; the bound keeps a load spike from exhausting the server (PostgreSQL's
+// max_connections defaults to 100, shared by every replica) or, for SQLite, from queueing
+// writers on the file lock (WAL: readers do not block, one writer at a time).
+var (
+	sqliteFilePool = pool{open: 8, idleTime: 5 * time.Minute}
+	postgresPool   = pool{open: 16, idleTime: 5 * time.Minute}
+)
+
+type pool struct {
+	open     int
+	idleTime time.Duration
+}
+
+func setPool(db *sql.DB, p pool) {
+	db.SetMaxOpenConns(p.open)
+	db.SetMaxIdleConns(p.open)
+	db.SetConnMaxIdleTime(p.idleTime)
 }
 
 // OpenPostgres connects to PostgreSQL through pgx's database/sql driver and applies the
@@ -96,6 +137,7 @@ func OpenPostgres(ctx context.Context, dsn string) (*SQLStore, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
+	setPool(db, postgresPool)
 	return NewSQLStore(ctx, db, DialectPostgres)
 }
 
@@ -105,11 +147,21 @@ func NewSQLStore(ctx context.Context, db *sql.DB, dialect string) (*SQLStore, er
 	if _, err := migrations.Apply(ctx, db, dialect); err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
-	return &SQLStore{db: db, dialect: dialect}, nil
+	d := &sqlDialect{name: dialect}
+	if stmt, err := db.PrepareContext(ctx, (&sqlTx{dialect: d}).q(getProductQuery)); err == nil {
+		d.getProduct = stmt
+	}
+	return &SQLStore{db: db, dialect: d}, nil
 }
 
-// Close closes the database.
-func (s *SQLStore) Close() error { return s.db.Close() }
+// Close closes the prepared statement and the database.
+func (s *SQLStore) Close() error {
+	var err error
+	if s.dialect.getProduct != nil {
+		err = s.dialect.getProduct.Close()
+	}
+	return errors.Join(err, s.db.Close())
+}
 
 // DB is the underlying pool (for health checks and tests).
 func (s *SQLStore) DB() *sql.DB { return s.db }
@@ -117,7 +169,7 @@ func (s *SQLStore) DB() *sql.DB { return s.db }
 // sqlTx is one unit of work's transaction: every port's methods at once.
 type sqlTx struct {
 	tx      *sql.Tx
-	dialect string
+	dialect *sqlDialect
 }
 
 func (t *sqlTx) Products() app.ProductRepository { return t }
@@ -125,7 +177,7 @@ func (t *sqlTx) Outbox() app.OutboxWriter        { return t }
 
 // q writes the query for the dialect: PostgreSQL numbers its placeholders ($1, $2, ...).
 func (t *sqlTx) q(query string) string {
-	if t.dialect != DialectPostgres {
+	if t.dialect.name != DialectPostgres {
 		return query
 	}
 	var b strings.Builder
@@ -180,7 +232,12 @@ func scanProduct(row scanner) (domain.Product, error) {
 }
 
 func (t *sqlTx) Get(ctx context.Context, id domain.ProductID) (domain.Product, error) {
-	row := t.tx.QueryRowContext(ctx, t.q("SELECT "+productColumns+" FROM products WHERE id = ?"), string(id))
+	var row *sql.Row
+	if t.dialect.getProduct != nil {
+		row = t.tx.StmtContext(ctx, t.dialect.getProduct).QueryRowContext(ctx, string(id))
+	} else {
+		row = t.tx.QueryRowContext(ctx, t.q(getProductQuery), string(id))
+	}
 	product, err := scanProduct(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Product{}, domain.ProductNotFound(id)
@@ -246,7 +303,7 @@ func (t *sqlTx) Append(ctx context.Context, message outbox.Message) error {
 // has one writer at a time (the transaction began IMMEDIATE), which serializes relays.
 func (t *sqlTx) Pending(ctx context.Context, limit int) (messages []outbox.Message, err error) {
 	query := "SELECT id, topic, payload FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ?"
-	if t.dialect == DialectPostgres {
+	if t.dialect.name == DialectPostgres {
 		query += " FOR UPDATE SKIP LOCKED"
 	}
 	rows, err := t.tx.QueryContext(ctx, t.q(query), limit)
@@ -269,7 +326,7 @@ func (t *sqlTx) Pending(ctx context.Context, limit int) (messages []outbox.Messa
 // MarkSent stamps the message sent.
 func (t *sqlTx) MarkSent(ctx context.Context, id string) error {
 	now := "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
-	if t.dialect == DialectPostgres {
+	if t.dialect.name == DialectPostgres {
 		now = "now()"
 	}
 	if _, err := t.exec(ctx, "UPDATE outbox SET sent_at = "+now+" WHERE id = ?", id); err != nil {

@@ -174,3 +174,29 @@ func TestPostgresRelaysSkipLockedRows(t *testing.T) {
 		}
 	}
 }
+
+// The pool: one connection, kept, for ":memory:" (each connection is its own database); several,
+// all kept idle (no reconnect churn), for a file in WAL mode.
+func TestSQLitePools(t *testing.T) {
+	ctx := t.Context()
+	memory, err := adapters.OpenSQLite(ctx, ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = memory.Close() })
+	if n := memory.DB().Stats().MaxOpenConnections; n != 1 {
+		t.Errorf(":memory: max open connections = %d, want 1", n)
+	}
+	file, err := adapters.OpenSQLite(ctx, filepath.Join(t.TempDir(), "catalog.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = file.Close() })
+	if n := file.DB().Stats().MaxOpenConnections; n < 2 {
+		t.Errorf("file max open connections = %d, want several", n)
+	}
+	var mode string
+	if err := file.DB().QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode = %q (%v), want wal", mode, err)
+	}
+}

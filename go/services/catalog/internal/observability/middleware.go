@@ -4,8 +4,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -18,8 +20,13 @@ const unmatched = "unmatched"
 // Middleware wraps the API: GET /metrics answers the registry; every other request gets a
 // request id (in its context and echoed back), a server span, a latency observation labelled
 // with its route pattern (never the raw path: ids would explode the label set) and one log line.
+//
+// It is on every request's path, so it avoids the work it can: span attributes are built only
+// for a recording span (none with the default no-op provider), and the histogram's observers
+// are bound once per (method, route, status) instead of hashing the label values each time.
 func (t *Telemetry) Middleware(next http.Handler) http.Handler {
 	metrics := promhttp.HandlerFor(t.Registry, promhttp.HandlerOpts{})
+	observers := &boundObservers{vec: t.RequestLatency, bound: map[observerKey]prometheus.Observer{}}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/metrics" && r.Method == http.MethodGet {
 			metrics.ServeHTTP(w, r)
@@ -27,13 +34,14 @@ func (t *Telemetry) Middleware(next http.Handler) http.Handler {
 		}
 		started := time.Now()
 		id := RequestIDFrom(r.Header.Get(RequestIDHeader))
-		ctx, span := t.Tracer.Start(WithRequestID(r.Context(), id), r.Method+" "+r.URL.Path,
-			trace.WithSpanKind(trace.SpanKindServer),
-			trace.WithAttributes(
-				attribute.String("http.request.method", r.Method),
-				attribute.String("catalog.request_id", id),
-			))
+		// Named by the method until the route is known (the semantic conventions' fallback);
+		// renamed "METHOD route" below.
+		ctx, span := t.Tracer.Start(WithRequestID(r.Context(), id), r.Method, trace.WithSpanKind(trace.SpanKindServer))
 		defer span.End()
+		recording := span.IsRecording()
+		if recording {
+			span.SetAttributes(attribute.String("http.request.method", r.Method), attribute.String("catalog.request_id", id))
+		}
 		w.Header().Set(RequestIDHeader, id)
 		recorder := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		r = r.WithContext(ctx)
@@ -47,16 +55,51 @@ func (t *Telemetry) Middleware(next http.Handler) http.Handler {
 		if route == "" || route == "/" {
 			route = unmatched
 		}
-		span.SetName(r.Method + " " + route)
-		span.SetAttributes(attribute.String("http.route", route), attribute.Int("http.response.status_code", recorder.status))
-		if recorder.status >= http.StatusInternalServerError {
-			span.SetStatus(codes.Error, http.StatusText(recorder.status))
+		if recording {
+			span.SetName(r.Method + " " + route)
+			span.SetAttributes(attribute.String("http.route", route), attribute.Int("http.response.status_code", recorder.status))
+			if recorder.status >= http.StatusInternalServerError {
+				span.SetStatus(codes.Error, http.StatusText(recorder.status))
+			}
 		}
 		elapsed := time.Since(started)
-		t.RequestLatency.WithLabelValues(r.Method, route, strconv.Itoa(recorder.status)).Observe(elapsed.Seconds())
+		observers.get(r.Method, route, recorder.status).Observe(elapsed.Seconds())
 		t.Logger.InfoContext(ctx, "request", "method", r.Method, "route", route, "status", recorder.status,
 			"duration_ms", float64(elapsed.Microseconds())/1000)
 	})
+}
+
+type observerKey struct {
+	method, route string
+	status        int
+}
+
+// maxBoundObservers bounds the bound-observer cache: methods come from clients, so a hostile
+// one could make many; past the bound the vector's own lookup is used.
+const maxBoundObservers = 256
+
+// boundObservers is the request histogram with its label values bound once per combination.
+type boundObservers struct {
+	vec   *prometheus.HistogramVec
+	mu    sync.RWMutex
+	bound map[observerKey]prometheus.Observer
+}
+
+func (b *boundObservers) get(method, route string, status int) prometheus.Observer {
+	key := observerKey{method: method, route: route, status: status}
+	b.mu.RLock()
+	observer, ok := b.bound[key]
+	b.mu.RUnlock()
+	if ok {
+		return observer
+	}
+	observer = b.vec.WithLabelValues(method, route, strconv.Itoa(status))
+	b.mu.Lock()
+	if len(b.bound) < maxBoundObservers {
+		b.bound[key] = observer
+	}
+	b.mu.Unlock()
+	return observer
 }
 
 // statusRecorder remembers the status code the handler wrote.

@@ -46,6 +46,8 @@ func TestRequestID(t *testing.T) {
 		{"a missing one is generated", "", false},
 		{"an insane one is replaced", "no spaces <here>", false},
 		{"a too long one is replaced", strings.Repeat("a", 129), false},
+		{"128 characters are fine", strings.Repeat("a", 128), true},
+		{"a non-ASCII one is replaced", "idé-1", false},
 	}
 	tel, _, logs := newTelemetry(t)
 	handler := api(tel)
