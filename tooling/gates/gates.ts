@@ -9,6 +9,7 @@ import path from 'node:path';
 import { findTool } from '../toolchain/tools.ts';
 import { kitDockerfiles } from '../dockerfile/files.ts';
 import { run } from '../lab-engine/process.ts';
+import { sloGates } from '../rollout/slo-gates.ts';
 
 export const SCOPES = ['python', 'go', 'proto', 'ts', 'kit'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -115,6 +116,8 @@ export function allGates(root: string): Gate[] {
   // No Docker engine in the room: Dockerfiles are checked statically; CI builds the images.
   const dockerfiles = kitDockerfiles(root);
   gates.push({ name: 'kit: dockerfile-lint', scope: 'kit', command: node, args: [path.join(root, 'scripts', 'dockerfile-lint.ts'), ...dockerfiles], cwd: root, ...(dockerfiles.length === 0 ? { skip: 'no Dockerfile under python/ or go/' } : {}) });
+  // SLOs as code: rules drift, promtool check rules and the burn-rate alert unit tests.
+  gates.push(...sloGates(root));
   gates.push({ name: 'kit: gitleaks dir (secrets)', scope: 'kit', command: tool(root, 'gitleaks'), args: [...GITLEAKS_DIR_ARGS], cwd: root });
   // Builds every deck two at a time, then drives Chromium through every slide: both cores.
   gates.push({ name: 'slides: build + browser', scope: 'kit', command: node, args: [path.join(root, 'scripts', 'slides.ts'), 'test'], cwd: root, alone: true });

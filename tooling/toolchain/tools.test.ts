@@ -90,18 +90,20 @@ describe('toolchain.json', () => {
   it('loads, with every pin the kit relies on', () => {
     const tc = loadToolchain();
     const ids = tc.tools.map((t) => t.id);
-    for (const id of ['node', 'system-node', 'pnpm', 'uv', 'python', 'system-python', 'go', 'golangci-lint', 'staticcheck', 'protoc-gen-go', 'protoc-gen-go-grpc', 'buf', 'chromium', 'postgres']) {
+    for (const id of ['node', 'system-node', 'pnpm', 'uv', 'python', 'system-python', 'go', 'golangci-lint', 'staticcheck', 'protoc-gen-go', 'protoc-gen-go-grpc', 'buf', 'chromium', 'postgres', 'sloth', 'promtool']) {
       expect(ids).toContain(id);
     }
     expect(toolSpec('pnpm', tc).pinned).toBe('12.21.0');
     expect(toolSpec('uv', tc).pinned).toBe('0.13.9');
     expect(toolSpec('chromium', tc).required).toBe(false);
     expect(toolSpec('postgres', tc).required).toBe(false);
+    expect(toolSpec('sloth', tc).pinned).toBe('v0.16.0');
+    expect(toolSpec('promtool', tc).required).toBe(false);
   });
 
   it('gives every go tool a module, a package and a pin, and fills the fix command', () => {
     const goTools = loadToolchain().tools.filter((t) => t.go);
-    expect(goTools.map((t) => t.id).sort()).toEqual(['actionlint', 'cyclonedx-gomod', 'gitleaks', 'golangci-lint', 'gosec', 'protoc-gen-go', 'protoc-gen-go-grpc', 'staticcheck']);
+    expect(goTools.map((t) => t.id).sort()).toEqual(['actionlint', 'cyclonedx-gomod', 'gitleaks', 'golangci-lint', 'gosec', 'protoc-gen-go', 'protoc-gen-go-grpc', 'sloth', 'staticcheck']);
     for (const t of goTools) {
       expect(t.pinned).toMatch(/^v\d+\.\d+\.\d+$/);
       expect(t.go?.package.startsWith(t.go.module)).toBe(true);
