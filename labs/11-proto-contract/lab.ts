@@ -4,7 +4,12 @@ export default defineLab({
   title: 'Proto contract + codegen for both stacks, buf lint',
   module: 'polyglot',
   deck: 'slides/polyglot/slides.md#lab-11',
-  owns: [{ path: 'proto/recommendations.proto' }],
+  // Regions, not the whole file: lab 14 evolves other parts of the same contract.
+  owns: [
+    { path: 'proto/recommendations.proto', region: 'stream-rpc' },
+    { path: 'proto/recommendations.proto', region: 'stream-messages' },
+    { path: 'proto/recommendations.proto', region: 'feedback' },
+  ],
   steps: [
     { kind: 'ruff-check', name: 'ruff check', paths: ['labs/11-proto-contract/check'] },
     { kind: 'mypy', name: 'mypy --strict (code using the stubs)', paths: ['labs/11-proto-contract/check'] },

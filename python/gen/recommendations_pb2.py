@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15recommendations.proto\x12!languagetracks.recommendations.v1\"^\n\x10RecommendRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\x12\r\n\x05limit\x18\x03 \x01(\x05\x12\x18\n\x10\x65xclude_item_ids\x18\x04 \x03(\t\"O\n\x0eRecommendation\x12\x0f\n\x07item_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\r\n\x05score\x18\x03 \x01(\x01\x12\x0e\n\x06reason\x18\x04 \x01(\t\"v\n\x11RecommendResponse\x12J\n\x0frecommendations\x18\x01 \x03(\x0b\x32\x31.languagetracks.recommendations.v1.Recommendation\x12\x15\n\rmodel_version\x18\x02 \x01(\t\"T\n\x1cStreamRecommendationsRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\x12\x11\n\tmax_items\x18\x03 \x01(\x05\"|\n\x1dStreamRecommendationsResponse\x12I\n\x0erecommendation\x18\x01 \x01(\x0b\x32\x31.languagetracks.recommendations.v1.Recommendation\x12\x10\n\x08position\x18\x02 \x01(\x05\"\x91\x01\n\x15RecordFeedbackRequest\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12\x0f\n\x07item_id\x18\x03 \x01(\t\x12=\n\x04kind\x18\x04 \x01(\x0e\x32/.languagetracks.recommendations.v1.FeedbackKind\"@\n\x16RecordFeedbackResponse\x12\x13\n\x0b\x66\x65\x65\x64\x62\x61\x63k_id\x18\x01 \x01(\t\x12\x11\n\tduplicate\x18\x02 \x01(\x08*\x82\x01\n\x0c\x46\x65\x65\x64\x62\x61\x63kKind\x12\x1d\n\x19\x46\x45\x45\x44\x42\x41\x43K_KIND_UNSPECIFIED\x10\x00\x12\x19\n\x15\x46\x45\x45\x44\x42\x41\x43K_KIND_CLICKED\x10\x01\x12\x1b\n\x17\x46\x45\x45\x44\x42\x41\x43K_KIND_DISMISSED\x10\x02\x12\x1b\n\x17\x46\x45\x45\x44\x42\x41\x43K_KIND_COMPLETED\x10\x03\x32\xb6\x03\n\x15RecommendationService\x12v\n\tRecommend\x12\x33.languagetracks.recommendations.v1.RecommendRequest\x1a\x34.languagetracks.recommendations.v1.RecommendResponse\x12\x9c\x01\n\x15StreamRecommendations\x12?.languagetracks.recommendations.v1.StreamRecommendationsRequest\x1a@.languagetracks.recommendations.v1.StreamRecommendationsResponse0\x01\x12\x85\x01\n\x0eRecordFeedback\x12\x38.languagetracks.recommendations.v1.RecordFeedbackRequest\x1a\x39.languagetracks.recommendations.v1.RecordFeedbackResponseBDZBlanguagetracks.example/go/gen/recommendations/v1;recommendationsv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15recommendations.proto\x12!languagetracks.recommendations.v1\"\xbd\x01\n\x10RecommendRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\x12\r\n\x05limit\x18\x03 \x01(\x05\x12\x18\n\x10\x65xclude_item_ids\x18\x04 \x03(\t\x12J\n\x0emax_difficulty\x18\x05 \x01(\x0e\x32-.languagetracks.recommendations.v1.DifficultyH\x00\x88\x01\x01\x42\x11\n\x0f_max_difficulty\"\xad\x01\n\x0eRecommendation\x12\x0f\n\x07item_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\r\n\x05score\x18\x03 \x01(\x01\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x0c\n\x04tags\x18\x05 \x03(\t\x12\x41\n\ndifficulty\x18\x06 \x01(\x0e\x32-.languagetracks.recommendations.v1.DifficultyJ\x04\x08\x07\x10\x08R\x05level\"v\n\x11RecommendResponse\x12J\n\x0frecommendations\x18\x01 \x03(\x0b\x32\x31.languagetracks.recommendations.v1.Recommendation\x12\x15\n\rmodel_version\x18\x02 \x01(\t\"T\n\x1cStreamRecommendationsRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\x12\x11\n\tmax_items\x18\x03 \x01(\x05\"|\n\x1dStreamRecommendationsResponse\x12I\n\x0erecommendation\x18\x01 \x01(\x0b\x32\x31.languagetracks.recommendations.v1.Recommendation\x12\x10\n\x08position\x18\x02 \x01(\x05\"\x91\x01\n\x15RecordFeedbackRequest\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12\x0f\n\x07item_id\x18\x03 \x01(\t\x12=\n\x04kind\x18\x04 \x01(\x0e\x32/.languagetracks.recommendations.v1.FeedbackKind\"@\n\x16RecordFeedbackResponse\x12\x13\n\x0b\x66\x65\x65\x64\x62\x61\x63k_id\x18\x01 \x01(\t\x12\x11\n\tduplicate\x18\x02 \x01(\x08*w\n\nDifficulty\x12\x1a\n\x16\x44IFFICULTY_UNSPECIFIED\x10\x00\x12\x17\n\x13\x44IFFICULTY_BEGINNER\x10\x01\x12\x1b\n\x17\x44IFFICULTY_INTERMEDIATE\x10\x02\x12\x17\n\x13\x44IFFICULTY_ADVANCED\x10\x03*\x82\x01\n\x0c\x46\x65\x65\x64\x62\x61\x63kKind\x12\x1d\n\x19\x46\x45\x45\x44\x42\x41\x43K_KIND_UNSPECIFIED\x10\x00\x12\x19\n\x15\x46\x45\x45\x44\x42\x41\x43K_KIND_CLICKED\x10\x01\x12\x1b\n\x17\x46\x45\x45\x44\x42\x41\x43K_KIND_DISMISSED\x10\x02\x12\x1b\n\x17\x46\x45\x45\x44\x42\x41\x43K_KIND_COMPLETED\x10\x03\x32\xb6\x03\n\x15RecommendationService\x12v\n\tRecommend\x12\x33.languagetracks.recommendations.v1.RecommendRequest\x1a\x34.languagetracks.recommendations.v1.RecommendResponse\x12\x9c\x01\n\x15StreamRecommendations\x12?.languagetracks.recommendations.v1.StreamRecommendationsRequest\x1a@.languagetracks.recommendations.v1.StreamRecommendationsResponse0\x01\x12\x85\x01\n\x0eRecordFeedback\x12\x38.languagetracks.recommendations.v1.RecordFeedbackRequest\x1a\x39.languagetracks.recommendations.v1.RecordFeedbackResponseBDZBlanguagetracks.example/go/gen/recommendations/v1;recommendationsv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,22 +32,24 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'recommendations_pb2', _glob
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZBlanguagetracks.example/go/gen/recommendations/v1;recommendationsv1'
-  _globals['_FEEDBACKKIND']._serialized_start=784
-  _globals['_FEEDBACKKIND']._serialized_end=914
-  _globals['_RECOMMENDREQUEST']._serialized_start=60
-  _globals['_RECOMMENDREQUEST']._serialized_end=154
-  _globals['_RECOMMENDATION']._serialized_start=156
-  _globals['_RECOMMENDATION']._serialized_end=235
-  _globals['_RECOMMENDRESPONSE']._serialized_start=237
-  _globals['_RECOMMENDRESPONSE']._serialized_end=355
-  _globals['_STREAMRECOMMENDATIONSREQUEST']._serialized_start=357
-  _globals['_STREAMRECOMMENDATIONSREQUEST']._serialized_end=441
-  _globals['_STREAMRECOMMENDATIONSRESPONSE']._serialized_start=443
-  _globals['_STREAMRECOMMENDATIONSRESPONSE']._serialized_end=567
-  _globals['_RECORDFEEDBACKREQUEST']._serialized_start=570
-  _globals['_RECORDFEEDBACKREQUEST']._serialized_end=715
-  _globals['_RECORDFEEDBACKRESPONSE']._serialized_start=717
-  _globals['_RECORDFEEDBACKRESPONSE']._serialized_end=781
-  _globals['_RECOMMENDATIONSERVICE']._serialized_start=917
-  _globals['_RECOMMENDATIONSERVICE']._serialized_end=1355
+  _globals['_DIFFICULTY']._serialized_start=974
+  _globals['_DIFFICULTY']._serialized_end=1093
+  _globals['_FEEDBACKKIND']._serialized_start=1096
+  _globals['_FEEDBACKKIND']._serialized_end=1226
+  _globals['_RECOMMENDREQUEST']._serialized_start=61
+  _globals['_RECOMMENDREQUEST']._serialized_end=250
+  _globals['_RECOMMENDATION']._serialized_start=253
+  _globals['_RECOMMENDATION']._serialized_end=426
+  _globals['_RECOMMENDRESPONSE']._serialized_start=428
+  _globals['_RECOMMENDRESPONSE']._serialized_end=546
+  _globals['_STREAMRECOMMENDATIONSREQUEST']._serialized_start=548
+  _globals['_STREAMRECOMMENDATIONSREQUEST']._serialized_end=632
+  _globals['_STREAMRECOMMENDATIONSRESPONSE']._serialized_start=634
+  _globals['_STREAMRECOMMENDATIONSRESPONSE']._serialized_end=758
+  _globals['_RECORDFEEDBACKREQUEST']._serialized_start=761
+  _globals['_RECORDFEEDBACKREQUEST']._serialized_end=906
+  _globals['_RECORDFEEDBACKRESPONSE']._serialized_start=908
+  _globals['_RECORDFEEDBACKRESPONSE']._serialized_end=972
+  _globals['_RECOMMENDATIONSERVICE']._serialized_start=1229
+  _globals['_RECOMMENDATIONSERVICE']._serialized_end=1667
 # @@protoc_insertion_point(module_scope)

@@ -22,6 +22,29 @@ else:
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class _Difficulty:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _DifficultyEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Difficulty.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    DIFFICULTY_UNSPECIFIED: _Difficulty.ValueType  # 0
+    DIFFICULTY_BEGINNER: _Difficulty.ValueType  # 1
+    DIFFICULTY_INTERMEDIATE: _Difficulty.ValueType  # 2
+    DIFFICULTY_ADVANCED: _Difficulty.ValueType  # 3
+
+class Difficulty(_Difficulty, metaclass=_DifficultyEnumTypeWrapper):
+    """lab-region:difficulty-enum begin
+
+    Difficulty says how hard an item is (v1.1). The zero value means "not set".
+    """
+
+DIFFICULTY_UNSPECIFIED: Difficulty.ValueType  # 0
+DIFFICULTY_BEGINNER: Difficulty.ValueType  # 1
+DIFFICULTY_INTERMEDIATE: Difficulty.ValueType  # 2
+DIFFICULTY_ADVANCED: Difficulty.ValueType  # 3
+Global___Difficulty: _TypeAlias = Difficulty  # noqa: Y015
+
 class _FeedbackKind:
     ValueType = _typing.NewType("ValueType", _builtins.int)
     V: _TypeAlias = ValueType  # noqa: Y015
@@ -34,7 +57,10 @@ class _FeedbackKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Feedback
     FEEDBACK_KIND_COMPLETED: _FeedbackKind.ValueType  # 3
 
 class FeedbackKind(_FeedbackKind, metaclass=_FeedbackKindEnumTypeWrapper):
-    """FeedbackKind says what the user did with an item."""
+    """lab-region:feedback begin
+
+    FeedbackKind says what the user did with an item.
+    """
 
 FEEDBACK_KIND_UNSPECIFIED: FeedbackKind.ValueType  # 0
 FEEDBACK_KIND_CLICKED: FeedbackKind.ValueType  # 1
@@ -52,11 +78,18 @@ class RecommendRequest(_message.Message):
     LANGUAGE_FIELD_NUMBER: _builtins.int
     LIMIT_FIELD_NUMBER: _builtins.int
     EXCLUDE_ITEM_IDS_FIELD_NUMBER: _builtins.int
+    MAX_DIFFICULTY_FIELD_NUMBER: _builtins.int
     user_id: _builtins.str
     language: _builtins.str
     """BCP 47 tag of the language being learnt, e.g. "es"."""
     limit: _builtins.int
     """0 means the server's default."""
+    max_difficulty: Global___Difficulty.ValueType
+    """lab-region:request-v1-1 begin
+
+    Added in v1.1. Explicit presence (`optional`): unset means "any difficulty", which an old
+    client never sets; DIFFICULTY_UNSPECIFIED set on purpose is an error.
+    """
     @_builtins.property
     def exclude_item_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     def __init__(
@@ -66,12 +99,15 @@ class RecommendRequest(_message.Message):
         language: _builtins.str = ...,
         limit: _builtins.int = ...,
         exclude_item_ids: _abc.Iterable[_builtins.str] | None = ...,
+        max_difficulty: Global___Difficulty.ValueType | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_max_difficulty", b"_max_difficulty", "max_difficulty", b"max_difficulty"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["exclude_item_ids", b"exclude_item_ids", "language", b"language", "limit", b"limit", "user_id", b"user_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_max_difficulty", b"_max_difficulty", "exclude_item_ids", b"exclude_item_ids", "language", b"language", "limit", b"limit", "max_difficulty", b"max_difficulty", "user_id", b"user_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__max_difficulty: _TypeAlias = _typing.Literal["max_difficulty"]  # noqa: Y015
+    _WhichOneofArgType__max_difficulty: _TypeAlias = _typing.Literal["_max_difficulty", b"_max_difficulty"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__max_difficulty) -> _WhichOneofReturnType__max_difficulty | None: ...
 
 Global___RecommendRequest: _TypeAlias = RecommendRequest  # noqa: Y015
 
@@ -85,11 +121,22 @@ class Recommendation(_message.Message):
     TITLE_FIELD_NUMBER: _builtins.int
     SCORE_FIELD_NUMBER: _builtins.int
     REASON_FIELD_NUMBER: _builtins.int
+    TAGS_FIELD_NUMBER: _builtins.int
+    DIFFICULTY_FIELD_NUMBER: _builtins.int
     item_id: _builtins.str
     title: _builtins.str
     score: _builtins.float
     """Higher is better, in [0, 1]."""
     reason: _builtins.str
+    difficulty: Global___Difficulty.ValueType
+    @_builtins.property
+    def tags(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """lab-region:recommendation-v1-1 begin
+
+        Added in v1.1: an old client skips both (unknown fields) and keeps working.
+        Free-form labels, e.g. the item's topic.
+        """
+
     def __init__(
         self,
         *,
@@ -97,10 +144,12 @@ class Recommendation(_message.Message):
         title: _builtins.str = ...,
         score: _builtins.float = ...,
         reason: _builtins.str = ...,
+        tags: _abc.Iterable[_builtins.str] | None = ...,
+        difficulty: Global___Difficulty.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["item_id", b"item_id", "reason", b"reason", "score", b"score", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["difficulty", b"difficulty", "item_id", b"item_id", "reason", b"reason", "score", b"score", "tags", b"tags", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -108,7 +157,10 @@ Global___Recommendation: _TypeAlias = Recommendation  # noqa: Y015
 
 @_typing.final
 class RecommendResponse(_message.Message):
-    """RecommendResponse is the ranked list, best first."""
+    """lab-region:difficulty-enum end
+
+    RecommendResponse is the ranked list, best first.
+    """
 
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -133,7 +185,10 @@ Global___RecommendResponse: _TypeAlias = RecommendResponse  # noqa: Y015
 
 @_typing.final
 class StreamRecommendationsRequest(_message.Message):
-    """StreamRecommendationsRequest asks for up to `max_items` items, streamed."""
+    """lab-region:stream-messages begin
+
+    StreamRecommendationsRequest asks for up to `max_items` items, streamed.
+    """
 
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -217,7 +272,10 @@ Global___RecordFeedbackRequest: _TypeAlias = RecordFeedbackRequest  # noqa: Y015
 
 @_typing.final
 class RecordFeedbackResponse(_message.Message):
-    """RecordFeedbackResponse says whether the event was new or a replay."""
+    """lab-region:feedback end
+
+    RecordFeedbackResponse says whether the event was new or a replay.
+    """
 
     DESCRIPTOR: _descriptor.Descriptor
 

@@ -64,14 +64,18 @@ class RecommendationServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def StreamRecommendations(self, request, context):
-        """StreamRecommendations sends items one by one as they are ranked (server streaming).
+        """lab-region:stream-rpc begin
+
+        StreamRecommendations sends items one by one as they are ranked (server streaming).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def RecordFeedback(self, request, context):
-        """RecordFeedback stores one feedback event; a retry with the same idempotency_key has
+        """lab-region:stream-rpc end
+
+        RecordFeedback stores one feedback event; a retry with the same idempotency_key has
         exactly one effect.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)

@@ -39,9 +39,14 @@ class RecommendationServiceStub:
     Recommend: _grpc.UnaryUnaryMultiCallable[_recommendations_pb2.RecommendRequest, _recommendations_pb2.RecommendResponse]
     """Recommend answers one ranked list (unary)."""
     StreamRecommendations: _grpc.UnaryStreamMultiCallable[_recommendations_pb2.StreamRecommendationsRequest, _recommendations_pb2.StreamRecommendationsResponse]
-    """StreamRecommendations sends items one by one as they are ranked (server streaming)."""
+    """lab-region:stream-rpc begin
+
+    StreamRecommendations sends items one by one as they are ranked (server streaming).
+    """
     RecordFeedback: _grpc.UnaryUnaryMultiCallable[_recommendations_pb2.RecordFeedbackRequest, _recommendations_pb2.RecordFeedbackResponse]
-    """RecordFeedback stores one feedback event; a retry with the same idempotency_key has
+    """lab-region:stream-rpc end
+
+    RecordFeedback stores one feedback event; a retry with the same idempotency_key has
     exactly one effect.
     """
 
@@ -53,9 +58,14 @@ class RecommendationServiceAsyncStub(RecommendationServiceStub):
     Recommend: _aio.UnaryUnaryMultiCallable[_recommendations_pb2.RecommendRequest, _recommendations_pb2.RecommendResponse]  # type: ignore[assignment]
     """Recommend answers one ranked list (unary)."""
     StreamRecommendations: _aio.UnaryStreamMultiCallable[_recommendations_pb2.StreamRecommendationsRequest, _recommendations_pb2.StreamRecommendationsResponse]  # type: ignore[assignment]
-    """StreamRecommendations sends items one by one as they are ranked (server streaming)."""
+    """lab-region:stream-rpc begin
+
+    StreamRecommendations sends items one by one as they are ranked (server streaming).
+    """
     RecordFeedback: _aio.UnaryUnaryMultiCallable[_recommendations_pb2.RecordFeedbackRequest, _recommendations_pb2.RecordFeedbackResponse]  # type: ignore[assignment]
-    """RecordFeedback stores one feedback event; a retry with the same idempotency_key has
+    """lab-region:stream-rpc end
+
+    RecordFeedback stores one feedback event; a retry with the same idempotency_key has
     exactly one effect.
     """
 
@@ -76,7 +86,10 @@ class RecommendationServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _recommendations_pb2.StreamRecommendationsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_abc.Iterator[_recommendations_pb2.StreamRecommendationsResponse], _abc.AsyncIterator[_recommendations_pb2.StreamRecommendationsResponse]]:
-        """StreamRecommendations sends items one by one as they are ranked (server streaming)."""
+        """lab-region:stream-rpc begin
+
+        StreamRecommendations sends items one by one as they are ranked (server streaming).
+        """
 
     @_abc_1.abstractmethod
     def RecordFeedback(
@@ -84,7 +97,9 @@ class RecommendationServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _recommendations_pb2.RecordFeedbackRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_recommendations_pb2.RecordFeedbackResponse, _abc.Awaitable[_recommendations_pb2.RecordFeedbackResponse]]:
-        """RecordFeedback stores one feedback event; a retry with the same idempotency_key has
+        """lab-region:stream-rpc end
+
+        RecordFeedback stores one feedback event; a retry with the same idempotency_key has
         exactly one effect.
         """
 

@@ -126,7 +126,8 @@ export async function verifyLab(copy: Copy, labs: readonly Lab[], lab: Lab): Pro
 
   for (const mutant of await loadMutants(lab)) {
     const file = path.join(copy.root, mutant.file);
-    const applied = applyMutant(readFileSync(file, 'utf8'), mutant);
+    const original = readFileSync(file, 'utf8');
+    const applied = applyMutant(original, mutant);
     if (!applied.ok) {
       findings.push({ name: `wrong solution fails: ${mutant.name}`, ok: false, detail: applied.why });
       continue;
@@ -140,6 +141,9 @@ export async function verifyLab(copy: Copy, labs: readonly Lab[], lab: Lab): Pro
         ? 'the check PASSED a wrong solution'
         : `only non-behavioural steps failed (${describeFailures(report).slice(0, 90)})`;
     findings.push({ name: `wrong solution fails: ${mutant.name}`, ok: caught, detail });
+    // A mutant may change a line outside the lab's regions (e.g. a v1 field of a shared proto):
+    // put the whole file back, not only the owned parts.
+    atomicWrite(file, original);
     arrange(copy, labs, lab, 'including');
   }
 

@@ -47,7 +47,8 @@ export default defineProbes([
       assert.ok(Array.isArray(body.recommendations) && body.recommendations.length === 5, `want 5 recommendations, got ${answer.text.slice(0, 200)}`);
       assert.equal(typeof body.model_version, 'string', 'model_version is a string');
       for (const item of body.recommendations as Record<string, unknown>[]) {
-        assert.deepEqual(Object.keys(item).sort(), ['item_id', 'reason', 'score', 'title'], `item fields: ${JSON.stringify(item)}`);
+        // tags and difficulty: contract v1.1 (lab 14).
+        assert.deepEqual(Object.keys(item).sort(), ['difficulty', 'item_id', 'reason', 'score', 'tags', 'title'], `item fields: ${JSON.stringify(item)}`);
       }
     },
   },

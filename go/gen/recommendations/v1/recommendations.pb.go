@@ -25,6 +25,59 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// Difficulty says how hard an item is (v1.1). The zero value means "not set".
+type Difficulty int32
+
+const (
+	Difficulty_DIFFICULTY_UNSPECIFIED  Difficulty = 0
+	Difficulty_DIFFICULTY_BEGINNER     Difficulty = 1
+	Difficulty_DIFFICULTY_INTERMEDIATE Difficulty = 2
+	Difficulty_DIFFICULTY_ADVANCED     Difficulty = 3
+)
+
+// Enum value maps for Difficulty.
+var (
+	Difficulty_name = map[int32]string{
+		0: "DIFFICULTY_UNSPECIFIED",
+		1: "DIFFICULTY_BEGINNER",
+		2: "DIFFICULTY_INTERMEDIATE",
+		3: "DIFFICULTY_ADVANCED",
+	}
+	Difficulty_value = map[string]int32{
+		"DIFFICULTY_UNSPECIFIED":  0,
+		"DIFFICULTY_BEGINNER":     1,
+		"DIFFICULTY_INTERMEDIATE": 2,
+		"DIFFICULTY_ADVANCED":     3,
+	}
+)
+
+func (x Difficulty) Enum() *Difficulty {
+	p := new(Difficulty)
+	*p = x
+	return p
+}
+
+func (x Difficulty) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Difficulty) Descriptor() protoreflect.EnumDescriptor {
+	return file_recommendations_proto_enumTypes[0].Descriptor()
+}
+
+func (Difficulty) Type() protoreflect.EnumType {
+	return &file_recommendations_proto_enumTypes[0]
+}
+
+func (x Difficulty) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Difficulty.Descriptor instead.
+func (Difficulty) EnumDescriptor() ([]byte, []int) {
+	return file_recommendations_proto_rawDescGZIP(), []int{0}
+}
+
 // FeedbackKind says what the user did with an item.
 type FeedbackKind int32
 
@@ -62,11 +115,11 @@ func (x FeedbackKind) String() string {
 }
 
 func (FeedbackKind) Descriptor() protoreflect.EnumDescriptor {
-	return file_recommendations_proto_enumTypes[0].Descriptor()
+	return file_recommendations_proto_enumTypes[1].Descriptor()
 }
 
 func (FeedbackKind) Type() protoreflect.EnumType {
-	return &file_recommendations_proto_enumTypes[0]
+	return &file_recommendations_proto_enumTypes[1]
 }
 
 func (x FeedbackKind) Number() protoreflect.EnumNumber {
@@ -75,7 +128,7 @@ func (x FeedbackKind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use FeedbackKind.Descriptor instead.
 func (FeedbackKind) EnumDescriptor() ([]byte, []int) {
-	return file_recommendations_proto_rawDescGZIP(), []int{0}
+	return file_recommendations_proto_rawDescGZIP(), []int{1}
 }
 
 // RecommendRequest asks for up to `limit` items for one user.
@@ -87,8 +140,11 @@ type RecommendRequest struct {
 	// 0 means the server's default.
 	Limit          int32    `protobuf:"varint,3,opt,name=limit,proto3" json:"limit,omitempty"`
 	ExcludeItemIds []string `protobuf:"bytes,4,rep,name=exclude_item_ids,json=excludeItemIds,proto3" json:"exclude_item_ids,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Added in v1.1. Explicit presence (`optional`): unset means "any difficulty", which an old
+	// client never sets; DIFFICULTY_UNSPECIFIED set on purpose is an error.
+	MaxDifficulty *Difficulty `protobuf:"varint,5,opt,name=max_difficulty,json=maxDifficulty,proto3,enum=languagetracks.recommendations.v1.Difficulty,oneof" json:"max_difficulty,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RecommendRequest) Reset() {
@@ -149,14 +205,25 @@ func (x *RecommendRequest) GetExcludeItemIds() []string {
 	return nil
 }
 
+func (x *RecommendRequest) GetMaxDifficulty() Difficulty {
+	if x != nil && x.MaxDifficulty != nil {
+		return *x.MaxDifficulty
+	}
+	return Difficulty_DIFFICULTY_UNSPECIFIED
+}
+
 // Recommendation is one ranked item.
 type Recommendation struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
 	ItemId string                 `protobuf:"bytes,1,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
 	Title  string                 `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
 	// Higher is better, in [0, 1].
-	Score         float64 `protobuf:"fixed64,3,opt,name=score,proto3" json:"score,omitempty"`
-	Reason        string  `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	Score  float64 `protobuf:"fixed64,3,opt,name=score,proto3" json:"score,omitempty"`
+	Reason string  `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	// Added in v1.1: an old client skips both (unknown fields) and keeps working.
+	// Free-form labels, e.g. the item's topic.
+	Tags          []string   `protobuf:"bytes,5,rep,name=tags,proto3" json:"tags,omitempty"`
+	Difficulty    Difficulty `protobuf:"varint,6,opt,name=difficulty,proto3,enum=languagetracks.recommendations.v1.Difficulty" json:"difficulty,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -217,6 +284,20 @@ func (x *Recommendation) GetReason() string {
 		return x.Reason
 	}
 	return ""
+}
+
+func (x *Recommendation) GetTags() []string {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
+func (x *Recommendation) GetDifficulty() Difficulty {
+	if x != nil {
+		return x.Difficulty
+	}
+	return Difficulty_DIFFICULTY_UNSPECIFIED
 }
 
 // RecommendResponse is the ranked list, best first.
@@ -515,17 +596,23 @@ var File_recommendations_proto protoreflect.FileDescriptor
 
 const file_recommendations_proto_rawDesc = "" +
 	"\n" +
-	"\x15recommendations.proto\x12!languagetracks.recommendations.v1\"\x87\x01\n" +
+	"\x15recommendations.proto\x12!languagetracks.recommendations.v1\"\xf5\x01\n" +
 	"\x10RecommendRequest\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\tR\x06userId\x12\x1a\n" +
 	"\blanguage\x18\x02 \x01(\tR\blanguage\x12\x14\n" +
 	"\x05limit\x18\x03 \x01(\x05R\x05limit\x12(\n" +
-	"\x10exclude_item_ids\x18\x04 \x03(\tR\x0eexcludeItemIds\"m\n" +
+	"\x10exclude_item_ids\x18\x04 \x03(\tR\x0eexcludeItemIds\x12Y\n" +
+	"\x0emax_difficulty\x18\x05 \x01(\x0e2-.languagetracks.recommendations.v1.DifficultyH\x00R\rmaxDifficulty\x88\x01\x01B\x11\n" +
+	"\x0f_max_difficulty\"\xdd\x01\n" +
 	"\x0eRecommendation\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12\x14\n" +
 	"\x05score\x18\x03 \x01(\x01R\x05score\x12\x16\n" +
-	"\x06reason\x18\x04 \x01(\tR\x06reason\"\x95\x01\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\x12\x12\n" +
+	"\x04tags\x18\x05 \x03(\tR\x04tags\x12M\n" +
+	"\n" +
+	"difficulty\x18\x06 \x01(\x0e2-.languagetracks.recommendations.v1.DifficultyR\n" +
+	"difficultyJ\x04\b\a\x10\bR\x05level\"\x95\x01\n" +
 	"\x11RecommendResponse\x12[\n" +
 	"\x0frecommendations\x18\x01 \x03(\v21.languagetracks.recommendations.v1.RecommendationR\x0frecommendations\x12#\n" +
 	"\rmodel_version\x18\x02 \x01(\tR\fmodelVersion\"p\n" +
@@ -544,7 +631,13 @@ const file_recommendations_proto_rawDesc = "" +
 	"\x16RecordFeedbackResponse\x12\x1f\n" +
 	"\vfeedback_id\x18\x01 \x01(\tR\n" +
 	"feedbackId\x12\x1c\n" +
-	"\tduplicate\x18\x02 \x01(\bR\tduplicate*\x82\x01\n" +
+	"\tduplicate\x18\x02 \x01(\bR\tduplicate*w\n" +
+	"\n" +
+	"Difficulty\x12\x1a\n" +
+	"\x16DIFFICULTY_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13DIFFICULTY_BEGINNER\x10\x01\x12\x1b\n" +
+	"\x17DIFFICULTY_INTERMEDIATE\x10\x02\x12\x17\n" +
+	"\x13DIFFICULTY_ADVANCED\x10\x03*\x82\x01\n" +
 	"\fFeedbackKind\x12\x1d\n" +
 	"\x19FEEDBACK_KIND_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15FEEDBACK_KIND_CLICKED\x10\x01\x12\x1b\n" +
@@ -567,33 +660,36 @@ func file_recommendations_proto_rawDescGZIP() []byte {
 	return file_recommendations_proto_rawDescData
 }
 
-var file_recommendations_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_recommendations_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
 var file_recommendations_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_recommendations_proto_goTypes = []any{
-	(FeedbackKind)(0),                     // 0: languagetracks.recommendations.v1.FeedbackKind
-	(*RecommendRequest)(nil),              // 1: languagetracks.recommendations.v1.RecommendRequest
-	(*Recommendation)(nil),                // 2: languagetracks.recommendations.v1.Recommendation
-	(*RecommendResponse)(nil),             // 3: languagetracks.recommendations.v1.RecommendResponse
-	(*StreamRecommendationsRequest)(nil),  // 4: languagetracks.recommendations.v1.StreamRecommendationsRequest
-	(*StreamRecommendationsResponse)(nil), // 5: languagetracks.recommendations.v1.StreamRecommendationsResponse
-	(*RecordFeedbackRequest)(nil),         // 6: languagetracks.recommendations.v1.RecordFeedbackRequest
-	(*RecordFeedbackResponse)(nil),        // 7: languagetracks.recommendations.v1.RecordFeedbackResponse
+	(Difficulty)(0),                       // 0: languagetracks.recommendations.v1.Difficulty
+	(FeedbackKind)(0),                     // 1: languagetracks.recommendations.v1.FeedbackKind
+	(*RecommendRequest)(nil),              // 2: languagetracks.recommendations.v1.RecommendRequest
+	(*Recommendation)(nil),                // 3: languagetracks.recommendations.v1.Recommendation
+	(*RecommendResponse)(nil),             // 4: languagetracks.recommendations.v1.RecommendResponse
+	(*StreamRecommendationsRequest)(nil),  // 5: languagetracks.recommendations.v1.StreamRecommendationsRequest
+	(*StreamRecommendationsResponse)(nil), // 6: languagetracks.recommendations.v1.StreamRecommendationsResponse
+	(*RecordFeedbackRequest)(nil),         // 7: languagetracks.recommendations.v1.RecordFeedbackRequest
+	(*RecordFeedbackResponse)(nil),        // 8: languagetracks.recommendations.v1.RecordFeedbackResponse
 }
 var file_recommendations_proto_depIdxs = []int32{
-	2, // 0: languagetracks.recommendations.v1.RecommendResponse.recommendations:type_name -> languagetracks.recommendations.v1.Recommendation
-	2, // 1: languagetracks.recommendations.v1.StreamRecommendationsResponse.recommendation:type_name -> languagetracks.recommendations.v1.Recommendation
-	0, // 2: languagetracks.recommendations.v1.RecordFeedbackRequest.kind:type_name -> languagetracks.recommendations.v1.FeedbackKind
-	1, // 3: languagetracks.recommendations.v1.RecommendationService.Recommend:input_type -> languagetracks.recommendations.v1.RecommendRequest
-	4, // 4: languagetracks.recommendations.v1.RecommendationService.StreamRecommendations:input_type -> languagetracks.recommendations.v1.StreamRecommendationsRequest
-	6, // 5: languagetracks.recommendations.v1.RecommendationService.RecordFeedback:input_type -> languagetracks.recommendations.v1.RecordFeedbackRequest
-	3, // 6: languagetracks.recommendations.v1.RecommendationService.Recommend:output_type -> languagetracks.recommendations.v1.RecommendResponse
-	5, // 7: languagetracks.recommendations.v1.RecommendationService.StreamRecommendations:output_type -> languagetracks.recommendations.v1.StreamRecommendationsResponse
-	7, // 8: languagetracks.recommendations.v1.RecommendationService.RecordFeedback:output_type -> languagetracks.recommendations.v1.RecordFeedbackResponse
-	6, // [6:9] is the sub-list for method output_type
-	3, // [3:6] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	0, // 0: languagetracks.recommendations.v1.RecommendRequest.max_difficulty:type_name -> languagetracks.recommendations.v1.Difficulty
+	0, // 1: languagetracks.recommendations.v1.Recommendation.difficulty:type_name -> languagetracks.recommendations.v1.Difficulty
+	3, // 2: languagetracks.recommendations.v1.RecommendResponse.recommendations:type_name -> languagetracks.recommendations.v1.Recommendation
+	3, // 3: languagetracks.recommendations.v1.StreamRecommendationsResponse.recommendation:type_name -> languagetracks.recommendations.v1.Recommendation
+	1, // 4: languagetracks.recommendations.v1.RecordFeedbackRequest.kind:type_name -> languagetracks.recommendations.v1.FeedbackKind
+	2, // 5: languagetracks.recommendations.v1.RecommendationService.Recommend:input_type -> languagetracks.recommendations.v1.RecommendRequest
+	5, // 6: languagetracks.recommendations.v1.RecommendationService.StreamRecommendations:input_type -> languagetracks.recommendations.v1.StreamRecommendationsRequest
+	7, // 7: languagetracks.recommendations.v1.RecommendationService.RecordFeedback:input_type -> languagetracks.recommendations.v1.RecordFeedbackRequest
+	4, // 8: languagetracks.recommendations.v1.RecommendationService.Recommend:output_type -> languagetracks.recommendations.v1.RecommendResponse
+	6, // 9: languagetracks.recommendations.v1.RecommendationService.StreamRecommendations:output_type -> languagetracks.recommendations.v1.StreamRecommendationsResponse
+	8, // 10: languagetracks.recommendations.v1.RecommendationService.RecordFeedback:output_type -> languagetracks.recommendations.v1.RecordFeedbackResponse
+	8, // [8:11] is the sub-list for method output_type
+	5, // [5:8] is the sub-list for method input_type
+	5, // [5:5] is the sub-list for extension type_name
+	5, // [5:5] is the sub-list for extension extendee
+	0, // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_recommendations_proto_init() }
@@ -601,12 +697,13 @@ func file_recommendations_proto_init() {
 	if File_recommendations_proto != nil {
 		return
 	}
+	file_recommendations_proto_msgTypes[0].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_recommendations_proto_rawDesc), len(file_recommendations_proto_rawDesc)),
-			NumEnums:      1,
+			NumEnums:      2,
 			NumMessages:   7,
 			NumExtensions: 0,
 			NumServices:   1,

@@ -17,6 +17,10 @@ type RecommendationDTO struct {
 	Title  string  `json:"title"`
 	Score  float64 `json:"score"`
 	Reason string  `json:"reason"`
+	// Tags and Difficulty came with contract v1.1; Tags is [] (never null) when absent.
+	Tags []string `json:"tags"`
+	// Difficulty is "beginner", "intermediate" or "advanced" ("" when the recommender did not say).
+	Difficulty string `json:"difficulty"`
 }
 
 // RecommendationsDTO answers GET /users/{id}/recommendations: proto RecommendResponse.
@@ -54,6 +58,9 @@ type RecommendQuery struct {
 	Language       string
 	Limit          int32
 	ExcludeItemIDs []string
+	// MaxDifficulty (v1.1) is nil when the caller set no cap: proto3 `optional`, so absent and
+	// DIFFICULTY_UNSPECIFIED differ on the wire.
+	MaxDifficulty *recv1.Difficulty
 }
 
 // feedbackKinds maps the JSON spelling of a kind to the proto enum and back.
@@ -61,6 +68,30 @@ var feedbackKinds = map[string]recv1.FeedbackKind{
 	"clicked":   recv1.FeedbackKind_FEEDBACK_KIND_CLICKED,
 	"dismissed": recv1.FeedbackKind_FEEDBACK_KIND_DISMISSED,
 	"completed": recv1.FeedbackKind_FEEDBACK_KIND_COMPLETED,
+}
+
+// difficulties maps the JSON spelling of a Difficulty to the proto enum and back.
+var difficulties = map[string]recv1.Difficulty{
+	"beginner":     recv1.Difficulty_DIFFICULTY_BEGINNER,
+	"intermediate": recv1.Difficulty_DIFFICULTY_INTERMEDIATE,
+	"advanced":     recv1.Difficulty_DIFFICULTY_ADVANCED,
+}
+
+// DifficultyFromJSON is the proto enum for a JSON difficulty; ok is false for anything else.
+func DifficultyFromJSON(d string) (recv1.Difficulty, bool) {
+	v, ok := difficulties[d]
+	return v, ok
+}
+
+// DifficultyToJSON is the JSON spelling of a proto difficulty ("" for UNSPECIFIED or a value
+// newer than this gateway: an unknown enum number is not an error).
+func DifficultyToJSON(d recv1.Difficulty) string {
+	for name, v := range difficulties {
+		if v == d {
+			return name
+		}
+	}
+	return ""
 }
 
 // FeedbackKindFromJSON is the proto enum for a JSON kind; ok is false for anything else,
@@ -82,12 +113,16 @@ func FeedbackKindToJSON(kind recv1.FeedbackKind) string {
 
 // ToProto maps the query to RecommendRequest.
 func (q RecommendQuery) ToProto() *recv1.RecommendRequest {
-	return &recv1.RecommendRequest{UserId: q.UserID, Language: q.Language, Limit: q.Limit, ExcludeItemIds: q.ExcludeItemIDs}
+	return &recv1.RecommendRequest{UserId: q.UserID, Language: q.Language, Limit: q.Limit, ExcludeItemIds: q.ExcludeItemIDs, MaxDifficulty: q.MaxDifficulty}
 }
 
 // RecommendQueryFromProto is ToProto's inverse.
 func RecommendQueryFromProto(m *recv1.RecommendRequest) RecommendQuery {
-	return RecommendQuery{UserID: m.GetUserId(), Language: m.GetLanguage(), Limit: m.GetLimit(), ExcludeItemIDs: m.GetExcludeItemIds()}
+	var maxDifficulty *recv1.Difficulty
+	if m.MaxDifficulty != nil {
+		maxDifficulty = m.GetMaxDifficulty().Enum()
+	}
+	return RecommendQuery{UserID: m.GetUserId(), Language: m.GetLanguage(), Limit: m.GetLimit(), ExcludeItemIDs: m.GetExcludeItemIds(), MaxDifficulty: maxDifficulty}
 }
 
 // StreamRequestToProto maps the same query to StreamRecommendationsRequest: limit becomes
@@ -98,12 +133,16 @@ func (q RecommendQuery) StreamRequestToProto() *recv1.StreamRecommendationsReque
 
 // RecommendationFromProto maps one Recommendation.
 func RecommendationFromProto(m *recv1.Recommendation) RecommendationDTO {
-	return RecommendationDTO{ItemID: m.GetItemId(), Title: m.GetTitle(), Score: m.GetScore(), Reason: m.GetReason()}
+	return RecommendationDTO{
+		ItemID: m.GetItemId(), Title: m.GetTitle(), Score: m.GetScore(), Reason: m.GetReason(),
+		Tags: append([]string{}, m.GetTags()...), Difficulty: DifficultyToJSON(m.GetDifficulty()),
+	}
 }
 
 // ToProto is RecommendationFromProto's inverse.
 func (d RecommendationDTO) ToProto() *recv1.Recommendation {
-	return &recv1.Recommendation{ItemId: d.ItemID, Title: d.Title, Score: d.Score, Reason: d.Reason}
+	difficulty, _ := DifficultyFromJSON(d.Difficulty) // "" is UNSPECIFIED
+	return &recv1.Recommendation{ItemId: d.ItemID, Title: d.Title, Score: d.Score, Reason: d.Reason, Tags: d.Tags, Difficulty: difficulty}
 }
 
 // RecommendationsFromProto maps a RecommendResponse; no items is an empty list, never null.

@@ -101,11 +101,11 @@ func TestDTOFieldsMatchTheProto(t *testing.T) {
 
 // TestRoundTrips maps every message proto → DTO → proto (and back) and expects no change.
 func TestRoundTrips(t *testing.T) {
-	rec := &recv1.Recommendation{ItemId: "es-101", Title: "Ser y estar", Score: 0.875, Reason: "next in your path"}
+	rec := &recv1.Recommendation{ItemId: "es-101", Title: "Ser y estar", Score: 0.875, Reason: "next in your path", Tags: []string{"grammar"}, Difficulty: recv1.Difficulty_DIFFICULTY_ADVANCED}
 	resp := &recv1.RecommendResponse{Recommendations: []*recv1.Recommendation{rec, {ItemId: "es-102", Title: "Por y para", Score: 0.5}}, ModelVersion: "popularity-v1"}
 	item := &recv1.StreamRecommendationsResponse{Recommendation: rec, Position: 3}
 	result := &recv1.RecordFeedbackResponse{FeedbackId: "fb-1", Duplicate: true}
-	req := &recv1.RecommendRequest{UserId: "u1", Language: "es", Limit: 5, ExcludeItemIds: []string{"a", "b"}}
+	req := &recv1.RecommendRequest{UserId: "u1", Language: "es", Limit: 5, ExcludeItemIds: []string{"a", "b"}, MaxDifficulty: recv1.Difficulty_DIFFICULTY_INTERMEDIATE.Enum()}
 	feedback := &recv1.RecordFeedbackRequest{IdempotencyKey: "key-12345", UserId: "u1", ItemId: "es-101", Kind: recv1.FeedbackKind_FEEDBACK_KIND_COMPLETED}
 	key, dto := FeedbackFromProto(feedback)
 	kind, ok := FeedbackKindFromJSON(dto.Kind)
@@ -164,9 +164,38 @@ func TestFeedbackKinds(t *testing.T) {
 	}
 }
 
+// TestContractV11 covers the fields contract v1.1 added: a v1 answer (no tags, no difficulty)
+// maps to [] and "", an enum number newer than this gateway to "", and max_difficulty keeps its
+// presence (absent and DIFFICULTY_UNSPECIFIED are different requests).
+func TestContractV11(t *testing.T) {
+	if got := RecommendationFromProto(&recv1.Recommendation{ItemId: "a"}); got.Tags == nil || len(got.Tags) != 0 || got.Difficulty != "" {
+		t.Errorf("v1 answer = %+v; want tags [] and difficulty \"\"", got)
+	}
+	if got := DifficultyToJSON(recv1.Difficulty(42)); got != "" {
+		t.Errorf("DifficultyToJSON(42) = %q; want \"\"", got)
+	}
+	for name, d := range difficulties {
+		if back, ok := DifficultyFromJSON(name); !ok || back != d || DifficultyToJSON(d) != name {
+			t.Errorf("%q does not round-trip", name)
+		}
+	}
+	for number, name := range recv1.Difficulty_name {
+		if d := recv1.Difficulty(number); d != recv1.Difficulty_DIFFICULTY_UNSPECIFIED && DifficultyToJSON(d) == "" {
+			t.Errorf("%s has no JSON spelling", name)
+		}
+	}
+	if q := RecommendQueryFromProto(&recv1.RecommendRequest{UserId: "u"}); q.MaxDifficulty != nil || q.ToProto().MaxDifficulty != nil {
+		t.Errorf("an absent max_difficulty became present: %+v", q)
+	}
+	unset := &recv1.RecommendRequest{UserId: "u", MaxDifficulty: recv1.Difficulty_DIFFICULTY_UNSPECIFIED.Enum()}
+	if round := RecommendQueryFromProto(unset).ToProto(); round.MaxDifficulty == nil {
+		t.Errorf("max_difficulty set to UNSPECIFIED lost its presence")
+	}
+}
+
 // TestDTOJSONGolden pins the wire shape of every DTO.
 func TestDTOJSONGolden(t *testing.T) {
-	rec := RecommendationDTO{ItemID: "es-101", Title: "Ser y estar", Score: 0.875, Reason: "next in your path"}
+	rec := RecommendationDTO{ItemID: "es-101", Title: "Ser y estar", Score: 0.875, Reason: "next in your path", Tags: []string{"grammar"}, Difficulty: "advanced"}
 	golden(t, "recommendations.json", indent(t, RecommendationsDTO{Recommendations: []RecommendationDTO{rec}, ModelVersion: "popularity-v1"}))
 	golden(t, "recommendations_empty.json", indent(t, RecommendationsFromProto(&recv1.RecommendResponse{ModelVersion: "popularity-v1"})))
 	golden(t, "stream_item.json", indent(t, StreamItemDTO{Recommendation: rec, Position: 0}))

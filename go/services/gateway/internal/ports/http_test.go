@@ -219,7 +219,8 @@ func TestRecommendMapsTheDTOAndCarriesTheToken(t *testing.T) {
 	if a.status != http.StatusOK {
 		t.Fatalf("status %d: %s", a.status, a.body)
 	}
-	want := `{"recommendations":[{"item_id":"es-1","title":"Ser y estar","score":0.9,"reason":"because es"}],"model_version":"v1"}` + "\n"
+	// The fake answers like a v1 recommender (no tags, no difficulty): the v1.1 fields are [] and "".
+	want := `{"recommendations":[{"item_id":"es-1","title":"Ser y estar","score":0.9,"reason":"because es","tags":[],"difficulty":""}],"model_version":"v1"}` + "\n"
 	if string(a.body) != want {
 		t.Errorf("body %s, want %s", a.body, want)
 	}

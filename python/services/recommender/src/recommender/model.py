@@ -6,12 +6,15 @@ user and the item's topic mapped to [0, 1). Feedback adjusts it: an item the use
 DISMISSED is not recommended again; a CLICKED one gets a small boost (capped at 1).
 The invariants (tested with Hypothesis): scores in [0, 1], best first, no excluded id, at most
 ``limit`` items.
+
+Contract v1.1 adds what the model already knows: an item's tags (its topic) and its level
+(from the topic), and lets a caller cap the level (``max_level``; None means any).
 """
 
 import hashlib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, IntEnum
 
 MODEL_VERSION = "popularity-affinity-v1"
 DEFAULT_LIMIT = 5
@@ -25,6 +28,24 @@ class Feedback(Enum):
     COMPLETED = "completed"
 
 
+class Level(IntEnum):
+    """How hard an item is; ordered, so ``level <= max_level`` filters."""
+
+    BEGINNER = 1
+    INTERMEDIATE = 2
+    ADVANCED = 3
+
+
+#: The level of each topic's items (an unknown topic counts as intermediate).
+TOPIC_LEVELS: Mapping[str, Level] = {
+    "basics": Level.BEGINNER,
+    "script": Level.BEGINNER,
+    "travel": Level.INTERMEDIATE,
+    "listening": Level.INTERMEDIATE,
+    "grammar": Level.ADVANCED,
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Item:
     item_id: str
@@ -32,6 +53,14 @@ class Item:
     title: str
     topic: str
     popularity: float
+
+    @property
+    def level(self) -> Level:
+        return TOPIC_LEVELS.get(self.topic, Level.INTERMEDIATE)
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return (self.topic,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,15 +158,17 @@ def candidates(
     language: str,
     exclude: Collection[str] = (),
     feedback: Mapping[str, Feedback] | None = None,
+    max_level: Level | None = None,
 ) -> list[Item]:
     """The items that may be recommended: the language's catalogue minus excluded, completed
-    and dismissed ones. An unknown language raises ``KeyError``."""
+    and dismissed ones and those above ``max_level``. An unknown language raises ``KeyError``."""
     seen = feedback or {}
     return [
         item
         for item in CATALOGUE[language]
         if item.item_id not in exclude
         and seen.get(item.item_id) not in (Feedback.COMPLETED, Feedback.DISMISSED)
+        and (max_level is None or item.level <= max_level)
     ]
 
 
@@ -147,11 +178,13 @@ def rank(
     limit: int = 0,
     exclude: Collection[str] = (),
     feedback: Mapping[str, Feedback] | None = None,
+    max_level: Level | None = None,
 ) -> list[Ranked]:
     """The best ``limit`` items for ``user_id``, best first (ties broken by item id)."""
     seen = feedback or {}
     scored = [
-        score(user_id, item, seen.get(item.item_id)) for item in candidates(language, exclude, seen)
+        score(user_id, item, seen.get(item.item_id))
+        for item in candidates(language, exclude, seen, max_level)
     ]
     scored.sort(key=lambda ranked: (-ranked.score, ranked.item.item_id))
     return scored[: effective_limit(limit)]

@@ -43,6 +43,14 @@ FEEDBACK_KINDS = {
 }
 
 
+#: Contract v1.1: the model's levels on the wire (DIFFICULTY_UNSPECIFIED is "not set").
+DIFFICULTIES = {
+    model.Level.BEGINNER: pb.DIFFICULTY_BEGINNER,
+    model.Level.INTERMEDIATE: pb.DIFFICULTY_INTERMEDIATE,
+    model.Level.ADVANCED: pb.DIFFICULTY_ADVANCED,
+}
+LEVELS = {wire: level for level, wire in DIFFICULTIES.items()}
+
 IDEMPOTENCY_KEY = "idempotency-key"
 
 
@@ -77,7 +85,12 @@ class RecommendationService(pb_grpc.RecommendationServiceServicer):
         self, request: pb.RecommendRequest, context: Context
     ) -> pb.RecommendResponse:
         ranked = self._rank(
-            request.user_id, request.language, request.limit, "limit", request.exclude_item_ids
+            request.user_id,
+            request.language,
+            request.limit,
+            "limit",
+            request.exclude_item_ids,
+            _max_level(request),
         )
         self._shed_if_late(context, len(ranked))
         for one in ranked:
@@ -135,7 +148,13 @@ class RecommendationService(pb_grpc.RecommendationServiceServicer):
         )
 
     def _rank(
-        self, user_id: str, language: str, limit: int, field: str, exclude: Collection[str]
+        self,
+        user_id: str,
+        language: str,
+        limit: int,
+        field: str,
+        exclude: Collection[str],
+        max_level: model.Level | None = None,
     ) -> list[model.Ranked]:
         if not user_id:
             raise InvalidArgumentError("user_id is required", field="user_id")
@@ -147,7 +166,9 @@ class RecommendationService(pb_grpc.RecommendationServiceServicer):
             )
         if limit < 0:
             raise InvalidArgumentError(f"{field} must not be negative", field=field)
-        return model.rank(user_id, language, limit, set(exclude), self.feedback.of_user(user_id))
+        return model.rank(
+            user_id, language, limit, set(exclude), self.feedback.of_user(user_id), max_level
+        )
 
     def _shed_if_late(self, context: Context, items: int) -> None:
         """Refuse work the caller will not wait for (it would be thrown away)."""
@@ -201,10 +222,28 @@ def _idempotency_key(request: pb.RecordFeedbackRequest, context: Context) -> str
     return key
 
 
+def _max_level(request: pb.RecommendRequest) -> model.Level | None:
+    """The cap a v1.1 caller set; None when the field is absent (every v1 client). Presence is
+    explicit (`optional`), so "absent" and "set to UNSPECIFIED" differ: the latter is a bug."""
+    # lab-region:max-difficulty begin
+    if not request.HasField("max_difficulty"):
+        return None
+    level = LEVELS.get(request.max_difficulty)
+    if level is None:
+        raise InvalidArgumentError(
+            "max_difficulty, when set, must be BEGINNER, INTERMEDIATE or ADVANCED",
+            field="max_difficulty",
+        )
+    return level
+    # lab-region:max-difficulty end
+
+
 def _message(ranked: model.Ranked) -> pb.Recommendation:
     return pb.Recommendation(
         item_id=ranked.item.item_id,
         title=ranked.item.title,
         score=ranked.score,
         reason=ranked.reason,
+        tags=ranked.item.tags,
+        difficulty=DIFFICULTIES[ranked.item.level],
     )
