@@ -21,7 +21,7 @@ import { run } from '../lab-engine/process.ts';
 import { catalogBenchBudgets, toolsOfService } from '../services/registry.ts';
 import { startStack } from '../services/start.ts';
 import { findTool } from '../toolchain/tools.ts';
-import { runLoad, runWrk, type LoadResult } from './load.ts';
+import { loadSummary, runLoad, runWrk, type LoadResult } from './load.ts';
 import { percentile, type BenchOptions, type Metric } from './report.ts';
 
 export type CatalogKind = 'python' | 'go';
@@ -295,26 +295,16 @@ export async function benchCatalog(root: string, kind: CatalogKind, options: Ben
     { name: 'canned baseline, same framework', value: baseline.requestsPerSecond, unit: 'req/s', ratio: `${setup.baselineLabel}; ${cpu(baseline)}` },
     { name: 'catalog / baseline req/s', value: rpsPercent, unit: '%', goal: { kind: 'at-least', limit: setup.rpsGoalPercent }, ratio: `${(rpsPercent / 100).toFixed(2)}` },
   ];
-  const summary = (r: LoadResult): Record<string, number> => ({
-    requests: r.requestCount ?? r.latenciesMs.length,
-    failures: r.failures,
-    wallMs: Math.round(r.wallMs),
-    requestsPerSecond: Math.round(r.requestsPerSecond),
-    p50Ms: Number(percentile(r.latenciesMs, 50).toFixed(2)),
-    p99Ms: Number(percentile(r.latenciesMs, 99).toFixed(2)),
-    maxMs: Number(percentile(r.latenciesMs, 100).toFixed(2)),
-    loadGenCpuPercent: Math.round(r.loadGenCpuPercent),
-  });
   return {
     label: setup.label,
     metrics,
     notes,
     raw: {
-      slowestDirect: summary(latency.direct),
-      fanout: { ...summary(latency.fan), slowestUpstreamMs: slowestMs, upstreamMs: fanoutLatencies, concurrency: options.latencyConcurrency },
-      overshoot: { ...summary(latency.over), deadlineMs: catalogBenchBudgets.deadlineMs, slowUpstreamMs, concurrency: options.latencyConcurrency, degraded: Object.fromEntries(latency.overDegraded) },
-      service: { ...summary(service), concurrency: options.concurrency, loadgen },
-      baseline: { ...summary(baseline), concurrency: options.concurrency, loadgen },
+      slowestDirect: loadSummary(latency.direct),
+      fanout: { ...loadSummary(latency.fan), slowestUpstreamMs: slowestMs, upstreamMs: fanoutLatencies, concurrency: options.latencyConcurrency },
+      overshoot: { ...loadSummary(latency.over), deadlineMs: catalogBenchBudgets.deadlineMs, slowUpstreamMs, concurrency: options.latencyConcurrency, degraded: Object.fromEntries(latency.overDegraded) },
+      service: { ...loadSummary(service), concurrency: options.concurrency, loadgen },
+      baseline: { ...loadSummary(baseline), concurrency: options.concurrency, loadgen },
     },
   };
 }

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { run as runCommand } from '../lab-engine/process.ts';
+import { percentile } from './report.ts';
 
 export interface LoadOptions {
   readonly url: string;
@@ -34,6 +35,20 @@ export interface LoadResult {
   readonly loadGenCpuPercent: number;
   /** Measured requests (wrk runs, which keep no per-request latencies). */
   readonly requestCount?: number;
+}
+
+/** One load run as the `--json` output reports it: counts, times and percentiles, rounded. */
+export function loadSummary(r: LoadResult): Record<string, number> {
+  return {
+    requests: r.requestCount ?? r.latenciesMs.length,
+    failures: r.failures,
+    wallMs: Math.round(r.wallMs),
+    requestsPerSecond: Math.round(r.requestsPerSecond),
+    p50Ms: Number(percentile(r.latenciesMs, 50).toFixed(2)),
+    p99Ms: Number(percentile(r.latenciesMs, 99).toFixed(2)),
+    maxMs: Number(percentile(r.latenciesMs, 100).toFixed(2)),
+    loadGenCpuPercent: Math.round(r.loadGenCpuPercent),
+  };
 }
 
 function once(agent: Agent, url: URL, headers: Readonly<Record<string, string>> = {}): Promise<{ status: number; body: string }> {

@@ -1,23 +1,6 @@
-import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { cpuMsOfStat, cpuPerRequest, devJwt, devToken, itemCount, overshoots, polyglotGoals, polyglotMetrics, problemCode, type PolyglotNumbers } from './polyglot.ts';
+import { cpuMsOfStat, cpuPerRequest, itemCount, overshoots, polyglotGoals, polyglotMetrics, problemCode, type PolyglotNumbers } from './polyglot.ts';
 import { parseArgs, verdict } from './report.ts';
-
-const decode = (part: string): Record<string, unknown> => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
-
-describe('devToken', () => {
-  it('is an HS256 JWT with the recommender dev claims, signed with the dev secret', () => {
-    const token = devToken('u-1', 1_800_000_000, 600);
-    const [header, claims, signature] = token.split('.');
-    expect(decode(header ?? '')).toEqual({ alg: 'HS256', typ: 'JWT' });
-    expect(decode(claims ?? '')).toEqual({ sub: 'u-1', iss: devJwt.issuer, aud: devJwt.audience, iat: 1_800_000_000, exp: 1_800_000_600 });
-    expect(signature).toBe(createHmac('sha256', devJwt.secret).update(`${header ?? ''}.${claims ?? ''}`).digest('base64url'));
-  });
-
-  it('changes its signature with the secret', () => {
-    expect(devToken('u-1', 1, 60, 'another-secret-that-is-long-enough-123').split('.')[2]).not.toBe(devToken('u-1', 1, 60).split('.')[2]);
-  });
-});
 
 describe('CPU per request', () => {
   it('reads utime + stime from /proc/PID/stat, a command name with spaces and parentheses included', () => {

@@ -14,33 +14,22 @@
  *    = answer time - 100 ms, p99 <= 5 ms. Twice: the real recommender with a per-item delay no
  *    budget covers (it sheds the call up front: DEADLINE_TOO_SHORT), and the canned server
  *    waiting past the deadline (the gateway's own gRPC deadline, budget - margin, cuts the call).
- * Every request carries a dev HS256 JWT minted here (the recommender's documented dev settings).
+ * Every request carries a dev HS256 JWT (tooling/probes/dev-jwt.ts: the recommender's documented dev settings).
  * Services (gateway and gRPC server) on core 0, the load generator on core 1 (taskset).
  */
-import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { run } from '../lab-engine/process.ts';
 import { polyglotBenchDelays } from '../services/registry.ts';
+import { mintDevJwt } from '../probes/dev-jwt.ts';
 import { findTool } from '../toolchain/tools.ts';
 import { BenchError, checked, pidOfListener, withStack, type Affinity, type CatalogFigures } from './catalog.ts';
-import { runLoad, runWrk, type LoadResult } from './load.ts';
+import { loadSummary, runLoad, runWrk, type LoadResult } from './load.ts';
 import { percentile, type BenchOptions, type Metric } from './report.ts';
-
-/** The recommender's dev JWT settings (python/services/recommender/src/recommender/settings.py). */
-export const devJwt = { secret: 'language-tracks-dev-secret-not-for-production', issuer: 'language-tracks-dev', audience: 'recommender' } as const;
 
 export const polyglotPath = '/users/u-1/recommendations?language=es&limit=5';
 /** The client's timeout in the overshoot runs (`X-Request-Timeout-Ms`). */
 export const overshootTimeoutMs = 100;
 export const polyglotGoals = { rpsPercent: 60, overshootP99Ms: 5 } as const;
-
-const b64url = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-/** An HS256 JWT for `subject`, valid `ttlSeconds` from `nowSeconds` (pure: the clock is passed in). */
-export function devToken(subject: string, nowSeconds: number, ttlSeconds = 3600, secret: string = devJwt.secret): string {
-  const input = `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url({ sub: subject, iss: devJwt.issuer, aud: devJwt.audience, iat: nowSeconds, exp: nowSeconds + ttlSeconds })}`;
-  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
-}
 
 /** Answer times minus the client's timeout: negative = answered before it. */
 export function overshoots(latenciesMs: readonly number[], timeoutMs: number): number[] {
@@ -152,7 +141,7 @@ interface StackFigures {
 
 export async function benchPolyglot(root: string, options: BenchOptions, pinning: Affinity, log: (line: string) => void): Promise<CatalogFigures> {
   const notes: string[] = [];
-  const headers = { authorization: `Bearer ${devToken('u-1', Math.floor(Date.now() / 1000))}` };
+  const headers = { authorization: `Bearer ${mintDevJwt({}, { ttlSeconds: 3600 })}` };
   const latencyRequests = Math.max(20, Math.round(options.requests / 10));
   const overRequests = Math.max(20, Math.round(options.requests / 25));
   const rpsWarmup = Math.max(50, Math.min(1000, Math.round(options.requests / 5)));
@@ -247,16 +236,6 @@ export async function benchPolyglot(root: string, options: BenchOptions, pinning
     aioCpu: aio.rps.loadGenCpuPercent,
     cpuPerRequest: { real: real.cpuPerRequest, canned: canned.cpuPerRequest, aio: aio.cpuPerRequest },
   };
-  const summary = (r: LoadResult): Record<string, number> => ({
-    requests: r.requestCount ?? r.latenciesMs.length,
-    failures: r.failures,
-    wallMs: Math.round(r.wallMs),
-    requestsPerSecond: Math.round(r.requestsPerSecond),
-    p50Ms: Number(percentile(r.latenciesMs, 50).toFixed(2)),
-    p99Ms: Number(percentile(r.latenciesMs, 99).toFixed(2)),
-    maxMs: Number(percentile(r.latenciesMs, 100).toFixed(2)),
-    loadGenCpuPercent: Math.round(r.loadGenCpuPercent),
-  });
   return {
     label: 'polyglot',
     metrics: polyglotMetrics(numbers),
@@ -264,14 +243,14 @@ export async function benchPolyglot(root: string, options: BenchOptions, pinning
     raw: {
       path: polyglotPath,
       service: { loadgen },
-      cannedLatency: { ...summary(canned.latency), concurrency: options.latencyConcurrency },
-      realLatency: { ...summary(real.latency), concurrency: options.latencyConcurrency },
-      cannedRps: { ...summary(canned.rps), concurrency: options.concurrency, loadgen },
-      aioLatency: { ...summary(aio.latency), concurrency: options.latencyConcurrency },
-      aioRps: { ...summary(aio.rps), concurrency: options.concurrency, loadgen },
-      realRps: { ...summary(real.rps), concurrency: options.concurrency, loadgen, scoreDelayMs: polyglotBenchDelays.throughputMs },
-      overshootShed: { ...summary(shed.result), timeoutMs: overshootTimeoutMs, scoreDelayMs: polyglotBenchDelays.slowMs, codes: Object.fromEntries(shed.codes) },
-      overshootCut: { ...summary(cut.result), timeoutMs: overshootTimeoutMs, cannedDelayMs: polyglotBenchDelays.slowMs, codes: Object.fromEntries(cut.codes) },
+      cannedLatency: { ...loadSummary(canned.latency), concurrency: options.latencyConcurrency },
+      realLatency: { ...loadSummary(real.latency), concurrency: options.latencyConcurrency },
+      cannedRps: { ...loadSummary(canned.rps), concurrency: options.concurrency, loadgen },
+      aioLatency: { ...loadSummary(aio.latency), concurrency: options.latencyConcurrency },
+      aioRps: { ...loadSummary(aio.rps), concurrency: options.concurrency, loadgen },
+      realRps: { ...loadSummary(real.rps), concurrency: options.concurrency, loadgen, scoreDelayMs: polyglotBenchDelays.throughputMs },
+      overshootShed: { ...loadSummary(shed.result), timeoutMs: overshootTimeoutMs, scoreDelayMs: polyglotBenchDelays.slowMs, codes: Object.fromEntries(shed.codes) },
+      overshootCut: { ...loadSummary(cut.result), timeoutMs: overshootTimeoutMs, cannedDelayMs: polyglotBenchDelays.slowMs, codes: Object.fromEntries(cut.codes) },
     },
   };
 }

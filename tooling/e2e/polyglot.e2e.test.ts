@@ -24,7 +24,8 @@ import { httpContext, type HttpAnswer, type ProbeContext } from '../probes/probe
 import { toolsOfService, tracedScoreDelayMs } from '../services/registry.ts';
 import { startStack, type StackOutcome } from '../services/start.ts';
 import { findTool } from '../toolchain/tools.ts';
-import { devToken, expectProblemShape, RECOMMENDATIONS } from './polyglot.ts';
+import { mintDevJwt } from '../probes/dev-jwt.ts';
+import { expectProblemShape, RECOMMENDATIONS } from './polyglot.ts';
 import { assertOneTrace, newTraceparent, readSpans, traceFileOf, waitFor, type SpanRecord } from './traces.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -74,12 +75,12 @@ describe('polyglot E2E: Go gateway → Python recommender', () => {
     });
 
     it('a token signed with another secret is a 401 from the recommender', async () => {
-      const forged = devToken({}, 'an-attacker-secret-that-is-long-enough-1234');
+      const forged = mintDevJwt({}, { secret: 'an-attacker-secret-that-is-long-enough-1234' }); // gitleaks:allow (a test's forged key, not a secret)
       expectProblemShape(await gateway.request('GET', RECOMMENDATIONS, undefined, { authorization: `Bearer ${forged}` }), 401, 'token_invalid', 'a forged token');
     });
 
     it('a valid dev token gets five recommendations', async () => {
-      const answer = await gateway.request('GET', RECOMMENDATIONS, undefined, { authorization: `Bearer ${devToken()}` });
+      const answer = await gateway.request('GET', RECOMMENDATIONS, undefined, { authorization: `Bearer ${mintDevJwt()}` });
       assert.equal(answer.status, 200, `status ${answer.status}: ${answer.text.slice(0, 200)}`);
       const body = answer.json as { recommendations?: unknown[] };
       assert.equal(body.recommendations?.length, 5, answer.text.slice(0, 200));
@@ -91,7 +92,7 @@ describe('polyglot E2E: Go gateway → Python recommender', () => {
     const budgetMs = 120;
     const { traceparent, traceId } = newTraceparent();
     const started = performance.now();
-    const answer = await gateway.request('GET', RECOMMENDATIONS, undefined, { authorization: `Bearer ${devToken()}`, 'X-Request-Timeout-Ms': String(budgetMs), traceparent });
+    const answer = await gateway.request('GET', RECOMMENDATIONS, undefined, { authorization: `Bearer ${mintDevJwt()}`, 'X-Request-Timeout-Ms': String(budgetMs), traceparent });
     const tookMs = performance.now() - started;
     expectProblemShape(answer, 504, 'deadline_too_short', `X-Request-Timeout-Ms: ${budgetMs} with ${tracedScoreDelayMs} ms per item`);
     assert.ok(tookMs < budgetMs + 150, `the 504 took ${Math.round(tookMs)} ms: more than the ${budgetMs} ms budget plus a margin`);
@@ -105,7 +106,7 @@ describe('polyglot E2E: Go gateway → Python recommender', () => {
 
   it('ONE trace id: gateway server → gateway gRPC client → recommender server, parent-linked across runtimes', async () => {
     const { traceparent, traceId, parentSpanId } = newTraceparent();
-    const answer = await gateway.request('GET', RECOMMENDATIONS, undefined, { authorization: `Bearer ${devToken()}`, traceparent });
+    const answer = await gateway.request('GET', RECOMMENDATIONS, undefined, { authorization: `Bearer ${mintDevJwt()}`, traceparent });
     assert.equal(answer.status, 200, answer.text.slice(0, 200));
     const found = await waitFor(spans, (all) => {
       const inTrace = all.filter((span) => span.traceId === traceId);
@@ -136,9 +137,9 @@ describe('polyglot E2E: Go gateway → Python recommender', () => {
     });
 
     it('an error mapped from a gRPC status has the same shape (a field error lists `errors` like a catalog 422)', async () => {
-      const answer = await gateway.request('GET', '/users/u-1/recommendations?language=xx', undefined, { authorization: `Bearer ${devToken()}` });
+      const answer = await gateway.request('GET', '/users/u-1/recommendations?language=xx', undefined, { authorization: `Bearer ${mintDevJwt()}` });
       expectProblemShape(answer, 400, 'unsupported_language', 'an unsupported language (INVALID_ARGUMENT from the recommender)');
-      const bad = await gateway.request('GET', '/users/u-1/recommendations?language=es&limit=abc', undefined, { authorization: `Bearer ${devToken()}` });
+      const bad = await gateway.request('GET', '/users/u-1/recommendations?language=es&limit=abc', undefined, { authorization: `Bearer ${mintDevJwt()}` });
       expectProblemShape(bad, 400, 'invalid_request', 'a bad limit');
       for (const [name, catalog] of catalogs) {
         const invalid = await catalog.request('POST', '/products', { sku: '', name: '', price: { amount_minor: -1, currency: 'EUR' } });

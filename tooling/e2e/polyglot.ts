@@ -1,28 +1,14 @@
 /**
- * Helpers of the polyglot E2E (and lab 15's probe): dev tokens minted with node:crypto from the
- * recommender's DOCUMENTED dev settings (HS256, issuer `language-tracks-dev`, audience
- * `recommender`; python/services/recommender/src/recommender/settings.py), and the problem+json
- * envelope every HTTP service of the kit answers errors with (RFC 9457, as the catalog contract
+ * Helpers of the polyglot E2E (and lab 15's probe; dev tokens come from ../probes/dev-jwt.ts):
+ * the problem+json envelope every HTTP service of the kit answers errors with (RFC 9457, as the catalog contract
  * checks it in tooling/contract/catalog-cases.ts).
  */
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import type { HttpAnswer } from '../probes/probe.ts';
 
-export const DEV_JWT_SECRET = 'language-tracks-dev-secret-not-for-production';
 export const PROBLEM_TYPE_BASE = 'https://language-tracks.example/problems/';
 /** The route the E2E drives: five Spanish recommendations for `u-1`. */
 export const RECOMMENDATIONS = '/users/u-1/recommendations?language=es';
-
-const b64 = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-/** An HS256 JWT for `u-1` valid ten minutes; `claims` override (undefined drops one), `secret` forges. */
-export function devToken(claims: Record<string, unknown> = {}, secret = DEV_JWT_SECRET): string {
-  const now = Math.floor(Date.now() / 1000);
-  const payload = JSON.parse(JSON.stringify({ sub: 'u-1', iss: 'language-tracks-dev', aud: 'recommender', iat: now, exp: now + 600, ...claims })) as object;
-  const input = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(payload)}`;
-  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
-}
 
 /** The envelope: the status, problem+json, `status` repeated, `code`, `type` = base + kebab(code), `title` and `detail`. */
 export function expectProblemShape(answer: HttpAnswer, status: number, code: string, what: string): void {

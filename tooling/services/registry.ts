@@ -101,20 +101,25 @@ function freshTraceFile(service: string, port: number): string {
 /** `pnpm bench polyglot`: per-item delays of the recommender (0 = pure overhead; slow = cannot finish in time). */
 export const polyglotBenchDelays = { throughputMs: 0, slowMs: 1000 } as const;
 
-/** The recommender with `RECOMMENDER_SCORE_DELAY_MS` set (`pnpm bench polyglot`). */
-function benchRecommender(scoreDelayMs: number): ServiceDefinition {
+/** `python -m recommender` with its src and the generated stubs on PYTHONPATH, waited for with the gRPC health check; `extraEnv` on top. */
+function recommenderService(extraEnv: NodeJS.ProcessEnv = {}): ServiceDefinition {
   return {
     tools: ['python'],
     spec: (root, port, tools) => ({
       command: tools.get('python') ?? 'python3',
       args: ['-m', 'recommender', '--host', '127.0.0.1', '--port', String(port)],
       cwd: root,
-      env: { ...process.env, PYTHONPATH: [path.join(root, 'python/services/recommender/src'), path.join(root, 'python/gen')].join(path.delimiter), PYTHONUNBUFFERED: '1', RECOMMENDER_SCORE_DELAY_MS: String(scoreDelayMs) },
+      env: { ...process.env, PYTHONPATH: [path.join(root, 'python/services/recommender/src'), path.join(root, 'python/gen')].join(path.delimiter), PYTHONUNBUFFERED: '1', ...extraEnv },
       healthPath: '',
       health: { kind: 'grpc' },
       port,
     }),
   };
+}
+
+/** The recommender with `scoreDelayMs` of simulated work per item (`pnpm bench polyglot`). */
+function benchRecommender(scoreDelayMs: number): ServiceDefinition {
+  return recommenderService({ RECOMMENDER_SCORE_DELAY_MS: String(scoreDelayMs) });
 }
 
 /** The bare grpc-go baseline (tooling/bench/baselines/grpc-canned), optionally slow. */
@@ -133,8 +138,11 @@ function cannedGrpc(delayMs: number): ServiceDefinition {
   };
 }
 
-/** The Go gateway in front of the gRPC service registered as `upstream` (`pnpm bench polyglot`). */
-function gatewayOn(upstream: string): ServiceDefinition {
+/**
+ * The Go gateway in front of the gRPC service registered as `upstream`; the bench waits on
+ * `/readyz` (the upstream really serving), the plain entry on `/healthz`.
+ */
+function gatewayOn(upstream: string, healthPath = '/readyz'): ServiceDefinition {
   return {
     tools: ['go'],
     needs: [upstream],
@@ -143,7 +151,7 @@ function gatewayOn(upstream: string): ServiceDefinition {
       args: ['run', './cmd/gateway', '--host', '127.0.0.1', '--port', String(port)],
       cwd: path.join(root, 'go/services/gateway'),
       env: { ...process.env, GOPROXY: process.env['GOPROXY'] ?? 'off', GATEWAY_RECOMMENDER_ADDR: needs.get(upstream) ?? '' },
-      healthPath: '/readyz',
+      healthPath,
       port,
     }),
   };
@@ -163,31 +171,9 @@ export const services: Readonly<Record<string, ServiceDefinition>> = {
    * is `http://127.0.0.1:PORT` (dial `127.0.0.1:PORT`, plaintext); dev JWT settings unless the
    * caller sets RECOMMENDER_JWT_* (`python -m recommender.token` mints a token for them).
    */
-  recommender: {
-    tools: ['python'],
-    spec: (root, port, tools) => ({
-      command: tools.get('python') ?? 'python3',
-      args: ['-m', 'recommender', '--host', '127.0.0.1', '--port', String(port)],
-      cwd: root,
-      env: { ...process.env, PYTHONPATH: [path.join(root, 'python/services/recommender/src'), path.join(root, 'python/gen')].join(path.delimiter), PYTHONUNBUFFERED: '1' },
-      healthPath: '',
-      health: { kind: 'grpc' },
-      port,
-    }),
-  },
+  recommender: recommenderService(),
   /** The Go HTTP gateway in front of the recommender (issue 6); `go run` like the Go catalog. */
-  gateway: {
-    tools: ['go'],
-    needs: ['recommender'],
-    spec: (root, port, tools, needs) => ({
-      command: tools.get('go') ?? 'go',
-      args: ['run', './cmd/gateway', '--host', '127.0.0.1', '--port', String(port)],
-      cwd: path.join(root, 'go/services/gateway'),
-      env: { ...process.env, GOPROXY: process.env['GOPROXY'] ?? 'off', GATEWAY_RECOMMENDER_ADDR: needs.get('recommender') ?? '' },
-      healthPath: '/healthz',
-      port,
-    }),
-  },
+  gateway: gatewayOn('recommender', '/healthz'),
   /**
    * The recommender writing its spans to `traceFilePath('recommender-traced', port)` (the E2E
    * suite, lab 15), with a per-item lookup of `tracedScoreDelayMs` so a deadline can be too short.

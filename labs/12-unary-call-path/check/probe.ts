@@ -1,31 +1,15 @@
 /**
  * Lab 12's black-box probe: the real stack, the Go gateway (`go run ./cmd/gateway`) in front
- * of the Python recommender (`python -m recommender`), each on a free port. Tokens are minted
- * here with node:crypto using the recommender's documented dev settings (HS256, issuer
- * `language-tracks-dev`, audience `recommender`; python/services/recommender/src/recommender/settings.py).
+ * of the Python recommender (`python -m recommender`), each on a free port. Tokens, the wrong
+ * ones too (another secret, alg none, HS512), are minted by tooling/probes/dev-jwt.ts from the
+ * recommender's documented dev settings.
  * Tracing is checked by the pytest and go-test steps: the gateway does not echo trace ids.
  */
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { mintDevJwt as jwt } from '../../../tooling/probes/dev-jwt.ts';
 import { defineProbes, type HttpAnswer } from '../../../tooling/probes/probe.ts';
 
-const DEV_SECRET = 'language-tracks-dev-secret-not-for-production';
 const PATH = '/users/u-1/recommendations?language=es';
-
-const b64 = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-/** A JWT signed by hand, so wrong ones can be made too; a claim set to undefined is dropped. */
-function jwt(overrides: Record<string, unknown> = {}, options: { alg?: string; secret?: string } = {}): string {
-  const alg = options.alg ?? 'HS256';
-  const now = Math.floor(Date.now() / 1000);
-  const claims = JSON.parse(JSON.stringify({ sub: 'u-1', iss: 'language-tracks-dev', aud: 'recommender', iat: now, exp: now + 600, ...overrides })) as object;
-  const input = `${b64({ alg, typ: 'JWT' })}.${b64(claims)}`;
-  if (alg === 'none') return `${input}.`;
-  const signature = createHmac(alg === 'HS512' ? 'sha512' : 'sha256', options.secret ?? DEV_SECRET)
-    .update(input)
-    .digest('base64url');
-  return `${input}.${signature}`;
-}
 
 function problem(answer: HttpAnswer, status: number, code: string, what: string): void {
   assert.equal(answer.status, status, `${what}: status ${answer.status}, want ${status}; body ${answer.text.slice(0, 200)}`);

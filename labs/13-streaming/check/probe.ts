@@ -3,30 +3,19 @@
  * the Python recommender (`python -m recommender`), each on a free port. It reads
  * GET /users/u-1/recommendations/stream as the bytes arrive, checks the NDJSON lines come in one
  * by one (the recommender spends RECOMMENDER_SCORE_DELAY_MS, default 2 ms, per item), then
- * aborts a stream mid-way and checks the gateway still answers. The dev token is minted with
- * node:crypto from the recommender's documented dev settings (HS256, issuer
- * `language-tracks-dev`, audience `recommender`; python/services/recommender/src/recommender/settings.py).
+ * aborts a stream mid-way and checks the gateway still answers. The dev token comes from
+ * tooling/probes/dev-jwt.ts (the recommender's documented dev settings).
  */
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { mintDevJwt } from '../../../tooling/probes/dev-jwt.ts';
 import { defineProbes } from '../../../tooling/probes/probe.ts';
 
-const DEV_SECRET = 'language-tracks-dev-secret-not-for-production';
 const STREAM = '/users/u-1/recommendations/stream?language=es&limit=8';
 const ITEMS = 8; // the "es" catalogue holds 8 items
 const DELAY_MS = Number(process.env['RECOMMENDER_SCORE_DELAY_MS'] || 2);
 const TODO = 'see TODO(lab 13) in go/services/gateway/internal/ports/http.go (stream) and python/services/recommender/src/recommender/service.py';
 
-const b64 = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-/** A dev JWT as `python -m recommender.token` mints it. */
-function devToken(subject = 'u-1'): string {
-  const now = Math.floor(Date.now() / 1000);
-  const input = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: subject, iss: 'language-tracks-dev', aud: 'recommender', iat: now, exp: now + 600 })}`;
-  return `${input}.${createHmac('sha256', DEV_SECRET).update(input).digest('base64url')}`;
-}
-
-const headers = (): Record<string, string> => ({ authorization: `Bearer ${devToken()}` });
+const headers = (): Record<string, string> => ({ authorization: `Bearer ${mintDevJwt()}` });
 
 interface Reading {
   readonly status: number;

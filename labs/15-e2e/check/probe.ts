@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { defineProbes, type ProbeContext } from '../../../tooling/probes/probe.ts';
-import { devToken, expectProblemShape, RECOMMENDATIONS } from '../../../tooling/e2e/polyglot.ts';
+import { mintDevJwt } from '../../../tooling/probes/dev-jwt.ts';
+import { expectProblemShape, RECOMMENDATIONS } from '../../../tooling/e2e/polyglot.ts';
 import type { SpanRecord } from '../../../tooling/e2e/traces.ts';
 
 type Traces = typeof import('../../../tooling/e2e/traces.ts');
@@ -44,7 +45,7 @@ export default defineProbes([
     async run(ctx) {
       const t = await traces();
       const { traceparent, traceId, parentSpanId } = t.newTraceparent();
-      const answer = await ctx.request('GET', RECOMMENDATIONS, undefined, { authorization: `Bearer ${devToken()}`, traceparent });
+      const answer = await ctx.request('GET', RECOMMENDATIONS, undefined, { authorization: `Bearer ${mintDevJwt()}`, traceparent });
       assert.equal(answer.status, 200, `status ${answer.status}, want 200: ${answer.text.slice(0, 200)}`);
       const spans = await spansOfTrace(t, ctx, traceId);
       const server = t.assertOneTrace(spans, traceId, parentSpanId);
@@ -59,7 +60,7 @@ export default defineProbes([
       const t = await traces();
       const { traceparent, traceId, parentSpanId } = t.newTraceparent();
       const started = performance.now();
-      const answer = await ctx.request('GET', RECOMMENDATIONS, undefined, { authorization: `Bearer ${devToken()}`, 'X-Request-Timeout-Ms': String(budgetMs), traceparent });
+      const answer = await ctx.request('GET', RECOMMENDATIONS, undefined, { authorization: `Bearer ${mintDevJwt()}`, 'X-Request-Timeout-Ms': String(budgetMs), traceparent });
       const tookMs = performance.now() - started;
       expectProblemShape(answer, 504, 'deadline_too_short', `X-Request-Timeout-Ms: ${budgetMs} (the gateway must pass its deadline on; the recommender sheds what it cannot finish)`);
       assert.ok(tookMs < budgetMs + 150, `the 504 took ${Math.round(tookMs)} ms, more than the ${budgetMs} ms budget plus a margin`);
@@ -74,7 +75,7 @@ export default defineProbes([
       expectProblemShape(await ctx.request('GET', RECOMMENDATIONS), 401, 'unauthenticated', 'no token (refused at the edge)');
       const t = await traces();
       const { traceparent, traceId, parentSpanId } = t.newTraceparent();
-      const forged = devToken({}, 'an-attacker-secret-that-is-long-enough-1234');
+      const forged = mintDevJwt({}, { secret: 'an-attacker-secret-that-is-long-enough-1234' }); // gitleaks:allow (a test's forged key, not a secret)
       expectProblemShape(await ctx.request('GET', RECOMMENDATIONS, undefined, { authorization: `Bearer ${forged}`, traceparent }), 401, 'token_invalid', 'a forged token (refused by the recommender)');
       const server = t.assertOneTrace(await spansOfTrace(t, ctx, traceId), traceId, parentSpanId);
       assert.equal(server.attributes['rpc.grpc.status_code'], 16, `the recommender's span records UNAUTHENTICATED (16): ${JSON.stringify(server.attributes)}`);
