@@ -10,6 +10,7 @@ import { findTool } from '../toolchain/tools.ts';
 import { kitDockerfiles } from '../dockerfile/files.ts';
 import { run } from '../lab-engine/process.ts';
 import { sloGates } from '../rollout/slo-gates.ts';
+import { deployGates } from '../rollout/deploy/deploy-gates.ts';
 
 export const SCOPES = ['python', 'go', 'proto', 'ts', 'kit'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -118,6 +119,8 @@ export function allGates(root: string): Gate[] {
   gates.push({ name: 'kit: dockerfile-lint', scope: 'kit', command: node, args: [path.join(root, 'scripts', 'dockerfile-lint.ts'), ...dockerfiles], cwd: root, ...(dockerfiles.length === 0 ? { skip: 'no Dockerfile under python/ or go/' } : {}) });
   // SLOs as code: rules drift, promtool check rules and the burn-rate alert unit tests.
   gates.push(...sloGates(root));
+  // The production shape: the generated Argo AnalysisTemplate's drift, kube-score over the manifests.
+  gates.push(...deployGates(root));
   gates.push({ name: 'kit: gitleaks dir (secrets)', scope: 'kit', command: tool(root, 'gitleaks'), args: [...GITLEAKS_DIR_ARGS], cwd: root });
   // Builds every deck two at a time, then drives Chromium through every slide: both cores.
   gates.push({ name: 'slides: build + browser', scope: 'kit', command: node, args: [path.join(root, 'scripts', 'slides.ts'), 'test'], cwd: root, alone: true });
