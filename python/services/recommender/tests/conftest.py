@@ -59,7 +59,7 @@ async def start_server(
 
     yield _start
     for running in started:
-        await running.server.stop(None)
+        await running.stop_now()
 
 
 @pytest.fixture

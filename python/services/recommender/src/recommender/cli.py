@@ -1,9 +1,11 @@
 """The command line: ``python -m recommender --host 127.0.0.1 --port 50051``.
 
 Prints exactly one line once the server listens (``recommender listening on HOST:PORT``, on
-stderr), with the real port even for ``--port 0``. Bad arguments or ``RECOMMENDER_*``
-variables: one line, exit 2. A port that cannot be bound: one line, exit 3. SIGTERM or
-SIGINT: health turns NOT_SERVING, in-flight calls get the grace period, exit 0.
+stderr), with the real port even for ``--port 0``; with ``RECOMMENDER_METRICS_PORT`` set the
+same line ends ``, metrics on http://HOST:MPORT/metrics`` (the real port again). Bad
+arguments or ``RECOMMENDER_*`` variables: one line, exit 2. A port that cannot be bound (gRPC
+or metrics): one line, exit 3. SIGTERM or SIGINT: health turns NOT_SERVING, in-flight calls get
+the grace period, the metrics server stops, exit 0.
 ``RECOMMENDER_TRACE_FILE``: finished spans are appended there as JSON lines (flushed on exit).
 """
 
@@ -70,10 +72,22 @@ async def serve(
         return EXIT_BIND
     url_host = f"[{host}]" if ":" in host else host
     scheme = "grpc" if settings.tls is None else "grpcs"
-    print(f"recommender listening on {scheme}://{url_host}:{running.port}", file=sys.stderr)
+    line = f"recommender listening on {scheme}://{url_host}:{running.port}"
+    if running.metrics_server is not None:
+        line += f", metrics on {running.metrics_server.url}"
+    print(line, file=sys.stderr)
+    logger.info(
+        "started",
+        version=settings.version,
+        port=running.port,
+        metrics_port=running.metrics_server.port if running.metrics_server else None,
+        fault_error_rate=settings.fault_error_rate,
+        fault_latency_ms=settings.fault_latency_s * 1000,
+    )
     await stop.wait()
     logger.info("draining", grace_s=settings.grace_s)
     await running.drain()
+    await running.close_metrics()
     logger.info("stopped")
     return 0
 
@@ -91,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         print(f"{PROG}: error: RECOMMENDER_TRACE_FILE: {error}", file=sys.stderr)
         return EXIT_USAGE
-    configure_logging()
+    configure_logging(settings.version)
     try:
         return asyncio.run(serve(settings, args.host, args.port, provider))
     finally:

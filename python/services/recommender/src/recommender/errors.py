@@ -82,6 +82,13 @@ class InternalError(RecommenderError):
     """Anything unexpected: the message is generic, the details stay in the server log."""
 
 
+class InjectedFaultError(RecommenderError):
+    """A failure injected on purpose (``RECOMMENDER_FAULT_ERROR_RATE``: rollout drills)."""
+
+    code = grpc.StatusCode.INTERNAL
+    reason = "INJECTED_FAULT"
+
+
 def to_status(error: RecommenderError) -> grpc.Status:
     """The gRPC status (code, message, ``google.rpc.Status`` trailer) for ``error``."""
     messages = [

@@ -33,11 +33,19 @@ _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 logger = structlog.get_logger("recommender")
 
 
-def configure_logging() -> None:
-    """JSON lines on stdout with the contextvars bound for the call (idempotent)."""
+def configure_logging(version: str | None = None) -> None:
+    """JSON lines on stdout with the contextvars bound for the call (idempotent); with
+    ``version`` every line carries it (``RECOMMENDER_VERSION``: v1 and v2 side by side)."""
+
+    def add_version(_: Any, __: str, event: structlog.types.EventDict) -> structlog.types.EventDict:
+        if version is not None:
+            event.setdefault("version", version)
+        return event
+
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
+            add_version,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,

@@ -1,6 +1,8 @@
-"""Assemble the grpc.aio server: the servicer behind the interceptors, the standard health
-service, server reflection, and an insecure or (m)TLS port. ``drain`` is the graceful stop:
-health says NOT_SERVING, then in-flight calls get ``grace_s`` to finish.
+"""Assemble the grpc.aio server: the servicer (v1 or v2 contract) behind the interceptors
+(metrics, edge, auth, injected faults when set), the standard health service, server
+reflection, an insecure or (m)TLS port, and the HTTP ``/metrics`` server when a port is set.
+``drain`` is the graceful stop: health says NOT_SERVING, then in-flight calls get ``grace_s``
+to finish; ``close_metrics`` then stops the metrics server.
 """
 
 import asyncio
@@ -14,8 +16,10 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from opentelemetry import trace
 
+from recommender.faults import FaultInterceptor, faults_configured
 from recommender.interceptors import AuthInterceptor, EdgeInterceptor
-from recommender.service import RecommendationService
+from recommender.metrics import MetricsInterceptor, MetricsServer, RpcMetrics
+from recommender.service import RecommendationService, V1RecommendationService
 from recommender.settings import Settings, TlsSettings
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["RecommendationService"].full_name
@@ -32,6 +36,9 @@ class RunningServer:
     service: RecommendationService
     health: health.aio.HealthServicer
     settings: Settings
+    metrics: RpcMetrics
+    #: The HTTP ``/metrics`` server; None when ``settings.metrics_port`` is None.
+    metrics_server: MetricsServer | None = None
     _drained: bool = field(default=False)
 
     async def drain(self) -> None:
@@ -43,6 +50,17 @@ class RunningServer:
         if self.settings.drain_delay_s > 0:
             await asyncio.sleep(self.settings.drain_delay_s)
         await self.server.stop(self.settings.grace_s)
+
+    async def stop_now(self) -> None:
+        """Stop at once (tests): no NOT_SERVING phase, no grace."""
+        await self.server.stop(None)
+        await self.close_metrics()
+
+    async def close_metrics(self) -> None:
+        """Stop the metrics server, AFTER ``drain``: it stays up while calls drain, so the
+        last scrapes still see how they ended."""
+        if self.metrics_server is not None:
+            await asyncio.to_thread(self.metrics_server.close)
 
 
 def _check_bindable(host: str, port: int, address: str) -> None:
@@ -74,9 +92,18 @@ async def start(
     tracer_provider: trace.TracerProvider | None = None,
     service: RecommendationService | None = None,
 ) -> RunningServer:
-    servicer = service or RecommendationService(settings)
+    servicer_class = V1RecommendationService if settings.version == "v1" else RecommendationService
+    servicer = service or servicer_class(settings)
+    metrics = RpcMetrics(settings.version)
+    interceptors: list[grpc.aio.ServerInterceptor] = [
+        MetricsInterceptor(metrics),  # outermost: the final status and the whole call's time
+        EdgeInterceptor(tracer_provider),
+        AuthInterceptor(settings.auth),
+    ]
+    if faults_configured(settings):
+        interceptors.append(FaultInterceptor(settings, f"/{SERVICE_NAME}/"))
     server = grpc.aio.server(
-        interceptors=[EdgeInterceptor(tracer_provider), AuthInterceptor(settings.auth)],
+        interceptors=interceptors,
         # No SO_REUSEPORT: a port another process holds must fail to bind, not be shared.
         options=[("grpc.so_reuseport", 0)],
     )
@@ -97,7 +124,23 @@ async def start(
         raise BindError(f"cannot listen on {address}: {error}") from None
     if bound == 0:
         raise BindError(f"cannot listen on {address}")
+    metrics_server: MetricsServer | None = None
+    if settings.metrics_port is not None:
+        metrics_address = (
+            f"[{host}]:{settings.metrics_port}"
+            if ":" in host
+            else f"{host}:{settings.metrics_port}"
+        )
+        try:
+            metrics_server = MetricsServer(metrics.registry, host, settings.metrics_port)
+        except OSError as error:
+            await server.stop(None)
+            raise BindError(
+                f"cannot listen on {metrics_address} (RECOMMENDER_METRICS_PORT): {error.strerror}"
+            ) from None
     await server.start()
     for name in ("", SERVICE_NAME):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    return RunningServer(server, bound, servicer, health_servicer, settings)
+    return RunningServer(
+        server, bound, servicer, health_servicer, settings, metrics, metrics_server
+    )

@@ -208,6 +208,33 @@ class RecommendationService(pb_grpc.RecommendationServiceServicer):
         # lab-region:stream-producer end
 
 
+class V1RecommendationService(RecommendationService):
+    """The build that serves contract v1 only (``RECOMMENDER_VERSION=v1``): what a server from
+    before lab 14 does. The v1.1 request field ``max_difficulty`` is ignored (to a v1 server it
+    is an unknown field) and the v1.1 response fields ``tags`` and ``difficulty`` stay empty."""
+
+    async def Recommend(  # noqa: N802 - the generated servicer's name
+        self, request: pb.RecommendRequest, context: Context
+    ) -> pb.RecommendResponse:
+        request.ClearField("max_difficulty")
+        response = await super().Recommend(request, context)
+        for recommendation in response.recommendations:
+            _as_v1(recommendation)
+        return response
+
+    async def StreamRecommendations(  # noqa: N802 - the generated servicer's name
+        self, request: pb.StreamRecommendationsRequest, context: Context
+    ) -> AsyncIterator[pb.StreamRecommendationsResponse]:
+        async for response in super().StreamRecommendations(request, context):
+            _as_v1(response.recommendation)
+            yield response
+
+
+def _as_v1(recommendation: pb.Recommendation) -> None:
+    recommendation.ClearField("tags")
+    recommendation.ClearField("difficulty")
+
+
 def _idempotency_key(request: pb.RecordFeedbackRequest, context: Context) -> str:
     """The request's key; the gateway also sends it as ``idempotency-key`` metadata (used when
     the field is empty). Both present and different is a client bug, not a new event."""
