@@ -94,6 +94,11 @@ async def test_metrics_are_served_over_http_with_the_contracts_series(
     assert sample(f"{HISTOGRAM}_count", method=RECOMMEND, code="UNAUTHENTICATED") == 1
     assert sample(f"{HISTOGRAM}_count", method=HEALTH_CHECK, code="OK") == 1
     assert sample("recommender_build_info", version="v2") == 1
+    # Every service method's OK and server-side series exist at 0 before any such call, so the
+    # canary's error-rate ratio has data while the candidate serves without errors.
+    assert sample(f"{HISTOGRAM}_count", method=RECOMMEND, code="INTERNAL") == 0
+    assert sample(f"{HISTOGRAM}_count", method=STREAM, code="OK") == 0
+    assert sample(f"{HISTOGRAM}_count", method=STREAM, code="UNAVAILABLE") == 0
     # The SLO's threshold is a bucket edge, printed exactly as the rules select it.
     assert f'{HISTOGRAM}_bucket{{code="OK",le="0.25",method="{RECOMMEND}"}} 1.0' in text
 

@@ -36,12 +36,21 @@ if TYPE_CHECKING:
 # The catalogs' edges: the SLO threshold 0.25 s is one and prints as "0.25" in every client.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.8, 1.0, 2.5, 5.0)
 _OK = grpc.StatusCode.OK.name
+# The codes the SLO counts as the server's fault (tooling/rollout/slo/recommender.json).
+SERVER_SIDE_CODES = (
+    "UNKNOWN",
+    "DEADLINE_EXCEEDED",
+    "UNIMPLEMENTED",
+    "INTERNAL",
+    "UNAVAILABLE",
+    "DATA_LOSS",
+)
 
 
 class RpcMetrics:
     """The registry of one server and its series; ``observe`` is on every call's path."""
 
-    def __init__(self, version: str) -> None:
+    def __init__(self, version: str, methods: tuple[str, ...] = ()) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.rpc_duration = Histogram(
             "recommender_rpc_duration_seconds",
@@ -59,6 +68,12 @@ class RpcMetrics:
         build_info.labels(version=version).set(1)
         # labels() hashes and locks on every call: keep each (method, code) child once.
         self._children: dict[tuple[str, str], Any] = {}
+        # Series exist from the start at 0 for each method's OK and server-side codes: a ratio
+        # SLI then has data before the first error, and Prometheus sees the first error as an
+        # increase (a series born at 1 has no earlier sample, so rate() misses its first count).
+        for method in methods:
+            for code in (_OK, *SERVER_SIDE_CODES):
+                self._children[(method, code)] = self.rpc_duration.labels(method, code)
 
     def observe(self, method: str, code: str, seconds: float) -> None:
         key = (method, code)

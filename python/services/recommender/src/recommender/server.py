@@ -94,7 +94,11 @@ async def start(
 ) -> RunningServer:
     servicer_class = V1RecommendationService if settings.version == "v1" else RecommendationService
     servicer = service or servicer_class(settings)
-    metrics = RpcMetrics(settings.version)
+    service_methods = tuple(
+        f"/{SERVICE_NAME}/{m.name}"
+        for m in pb.DESCRIPTOR.services_by_name["RecommendationService"].methods
+    )
+    metrics = RpcMetrics(settings.version, service_methods)
     interceptors: list[grpc.aio.ServerInterceptor] = [
         MetricsInterceptor(metrics),  # outermost: the final status and the whole call's time
         EdgeInterceptor(tracer_provider),
