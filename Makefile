@@ -27,8 +27,8 @@ type-python: ## mypy --strict
 test-python: ## pytest
 	pnpm gates python --only pytest
 
-lint-go: ## gofmt -l, go vet, staticcheck, golangci-lint, gosec
-	pnpm gates go --only gofmt,vet,staticcheck,golangci-lint,gosec
+lint-go: ## gofmt -l, go mod tidy -diff, go vet, staticcheck, golangci-lint, gosec
+	pnpm gates go --only gofmt,tidy,vet,staticcheck,golangci-lint,gosec
 format-go: ## gofmt -w, then the gofmt check
 	pnpm gates go --only gofmt --fix
 type-go: ## go vet (the compiler is Go's type checker)

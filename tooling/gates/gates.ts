@@ -102,6 +102,8 @@ export function allGates(root: string): Gate[] {
     const go = (name: string, command: string, args: string[]): Gate => ({ name: `go ${rel}: ${name}`, scope: 'go', command: tool(root, command), args, cwd: dir });
     gates.push(
       go('gofmt -l', 'gofmt', ['-l', '.']),
+      // go.mod/go.sum drift: exits 1 and prints the diff `go mod tidy` would make (Go >= 1.23).
+      go('go mod tidy -diff', 'go', ['mod', 'tidy', '-diff']),
       go('go vet', 'go', ['vet', './...']),
       go('staticcheck', 'staticcheck', ['./...']),
       go('golangci-lint', 'golangci-lint', ['run', '--allow-serial-runners', './...']),

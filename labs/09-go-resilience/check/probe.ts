@@ -33,6 +33,7 @@ export default [
         assert.match(metrics.text, /catalog_request_duration_seconds_bucket\{method="GET",route="\/products",status="200",le="0\.8"\}/, 'a latency histogram by method, route (the pattern) and status, with the 0.8 s SLO bucket');
         assert.match(metrics.text, /catalog_breaker_state\{upstream="pricing"\} 0/, 'a breaker state gauge per upstream, 0 = closed');
         assert.match(metrics.text, /# TYPE catalog_upstream_errors_total counter/, 'an upstream error counter by upstream and reason');
+        assert.match(metrics.text, /^catalog_outbox_lag_messages \d+$/m, 'the outbox lag gauge: messages not yet relayed, read at scrape time');
       },
     },
   ]),

@@ -1,6 +1,6 @@
 // Command catalog serves the product catalog over HTTP:
 //
-//	catalog --host 127.0.0.1 --port 8000
+//	catalog --host 127.0.0.1 --port 8000 [--db sqlite:/var/lib/catalog.db]
 //
 // Bad flags print one line and exit 2; a port that cannot be bound prints one line and exits
 // 3; SIGTERM or Ctrl-C drain in-flight requests and exit 0.
@@ -48,7 +48,11 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		return exitUsage
 	}
 	logger := platform.NewLogger(stderr)
-	store, stopStore, err := openStore(ctx, os.Getenv, logger)
+	dbSpec, dbSource := os.Getenv("CATALOG_DB"), "CATALOG_DB"
+	if cfg.DBSet {
+		dbSpec, dbSource = cfg.DB, "--db"
+	}
+	store, stopStore, err := openStore(ctx, dbSpec, dbSource, logger)
 	if err != nil {
 		_, _ = fmt.Fprintf(stderr, "catalog: %v\n", err)
 		if errors.Is(err, adapters.ErrBadDSN) {
@@ -63,6 +67,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		return exitError
 	}
 	telemetry := observability.New(nil, logger)
+	telemetry.ReadOutboxLag(store.OutboxLag)
 	fanOut, limit, err := fromEnv(os.Getenv, telemetry)
 	if err != nil {
 		_, _ = fmt.Fprintf(stderr, "catalog: %v\n", err)

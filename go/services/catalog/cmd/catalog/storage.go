@@ -15,17 +15,18 @@ import (
 // outboxRetry is how often the in-process broker retries a failed delivery.
 const outboxRetry = time.Second
 
-// openStore opens the storage CATALOG_DB names (lab 8; default: SQLite in memory) and starts
+// openStore opens the storage spec names (lab 8; CATALOG_DB or --db, named by source in
+// errors; default: SQLite in memory) and starts
 // the outbox: the relay publishing to the in-process broker, and the broker delivering to the
 // catalog's own idempotent consumer, which logs each product event. stop ends both goroutines,
 // waits for them, then closes the store; call it after the server has drained, so the events
 // of the last requests are still relayed.
-func openStore(ctx context.Context, getenv func(string) string, logger *slog.Logger) (store adapters.Store, stop func(), err error) {
+func openStore(ctx context.Context, spec, source string, logger *slog.Logger) (store adapters.Store, stop func(), err error) {
 	// Opening (and migrating) is start-up work: a signal already pending must not fail it.
 	ctx = context.WithoutCancel(ctx)
-	store, err = adapters.Open(ctx, getenv("CATALOG_DB"))
+	store, err = adapters.Open(ctx, spec)
 	if err != nil {
-		return nil, nil, fmt.Errorf("CATALOG_DB: %w", err)
+		return nil, nil, fmt.Errorf("%s: %w", source, err)
 	}
 	broker := outbox.NewBroker()
 	audit, err := outbox.NewConsumer("event-log", store, func(_ context.Context, _ outbox.InboxTx, m outbox.Message) error {

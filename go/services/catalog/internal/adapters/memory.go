@@ -88,6 +88,25 @@ func (r *MemoryProductRepository) WithinInboxTx(ctx context.Context, fn func(ctx
 	return r.within(ctx, func(s *memoryState) error { return fn(ctx, memoryTx{s}) })
 }
 
+// OutboxLag counts the messages not yet relayed, up to limit.
+func (r *MemoryProductRepository) OutboxLag(ctx context.Context, limit int) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, m := range r.state.outbox {
+		if n == limit {
+			break
+		}
+		if !m.sent {
+			n++
+		}
+	}
+	return n, nil
+}
+
 // Add stores a new product; a taken SKU is domain.ErrSKUAlreadyExists.
 func (r *MemoryProductRepository) Add(ctx context.Context, product domain.Product) error {
 	return r.within(ctx, func(s *memoryState) error { return memoryTx{s}.Add(ctx, product) })

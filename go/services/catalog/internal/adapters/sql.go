@@ -44,14 +44,17 @@ type sqlDialect struct {
 
 const getProductQuery = "SELECT " + productColumns + " FROM products WHERE id = ?"
 
-// ErrBadDSN is returned by Open for a CATALOG_DB value it does not understand.
-var ErrBadDSN = errors.New("CATALOG_DB must be memory, :memory:, sqlite:<path> or a postgres:// URL")
+// ErrBadDSN is returned by Open for a storage spec (CATALOG_DB or --db) it does not understand.
+var ErrBadDSN = errors.New("must be memory, :memory:, sqlite:<path> or a postgres:// URL")
 
 // Store is what Open returns: the ports of every adapter, and Close.
 type Store interface {
 	app.UnitOfWork
 	outbox.RelayStore
 	outbox.InboxStore
+	// OutboxLag counts the outbox messages not yet relayed, up to limit (the
+	// catalog_outbox_lag_messages gauge, read at scrape time).
+	OutboxLag(ctx context.Context, limit int) (int, error)
 	Close() error
 }
 
@@ -161,6 +164,17 @@ func (s *SQLStore) Close() error {
 		err = s.dialect.getProduct.Close()
 	}
 	return errors.Join(err, s.db.Close())
+}
+
+// OutboxLag counts the messages not yet relayed, up to limit. A plain read outside any relay
+// transaction: unlike Pending it locks no row, so a scrape never makes a relay skip a message.
+func (s *SQLStore) OutboxLag(ctx context.Context, limit int) (int, error) {
+	query := (&sqlTx{dialect: s.dialect}).q("SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE sent_at IS NULL LIMIT ?) AS pending")
+	var n int
+	if err := s.db.QueryRowContext(ctx, query, limit).Scan(&n); err != nil {
+		return 0, fmt.Errorf("outbox lag: %w", err)
+	}
+	return n, nil
 }
 
 // DB is the underlying pool (for health checks and tests).

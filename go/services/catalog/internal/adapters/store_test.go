@@ -200,3 +200,69 @@ func TestSQLitePools(t *testing.T) {
 		t.Errorf("journal_mode = %q (%v), want wal", mode, err)
 	}
 }
+
+// OutboxLag counts unsent messages up to its limit, on every adapter, and a relay's MarkSent
+// takes a message out of the count once committed.
+func TestOutboxLag(t *testing.T) {
+	specs := []struct {
+		name string
+		spec func(t *testing.T) string
+	}{
+		{"memory", func(*testing.T) string { return "memory" }},
+		{"sqlite in memory", func(*testing.T) string { return ":memory:" }},
+		{"sqlite file", func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "lag.db") }},
+		{"postgres", func(t *testing.T) string { return postgres.NewDatabase(t) }},
+	}
+	for _, tc := range specs {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := t.Context()
+			s, err := adapters.Open(ctx, tc.spec(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			closeOnCleanup(t, s)
+			lag := func(limit int) int {
+				t.Helper()
+				n, err := s.OutboxLag(ctx, limit)
+				if err != nil {
+					t.Fatalf("OutboxLag: %v", err)
+				}
+				return n
+			}
+			if n := lag(10); n != 0 {
+				t.Fatalf("empty outbox: lag %d, want 0", n)
+			}
+			price, _ := domain.NewMoney(1, "EUR")
+			err = s.WithinTx(ctx, func(ctx context.Context, tx app.Tx) error {
+				for _, sku := range []domain.SKU{"A", "B", "C"} {
+					if err := tx.Outbox().Append(ctx, outbox.ProductCreated(domain.NewProduct(domain.ProductID("id-"+sku), sku, "Mug", price))); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := lag(10); n != 3 {
+				t.Fatalf("3 unsent: lag %d, want 3", n)
+			}
+			if n := lag(2); n != 2 {
+				t.Fatalf("limit 2: lag %d, want 2", n)
+			}
+			err = s.WithinRelayTx(ctx, func(ctx context.Context, tx outbox.RelayTx) error {
+				pending, err := tx.Pending(ctx, 1)
+				if err != nil {
+					return err
+				}
+				return tx.MarkSent(ctx, pending[0].ID)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := lag(10); n != 2 {
+				t.Fatalf("after one sent: lag %d, want 2", n)
+			}
+		})
+	}
+}

@@ -29,6 +29,7 @@ func (t *Telemetry) Middleware(next http.Handler) http.Handler {
 	observers := &boundObservers{vec: t.RequestLatency, bound: map[observerKey]prometheus.Observer{}}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/metrics" && r.Method == http.MethodGet {
+			t.refreshOutboxLag(r.Context())
 			metrics.ServeHTTP(w, r)
 			return
 		}

@@ -9,7 +9,7 @@
 //     in-memory exporter); by default the global one, a no-op until something configures it.
 //   - Metrics: Prometheus client_golang, one registry per Telemetry (each test has its own),
 //     served at GET /metrics: catalog_request_duration_seconds, catalog_upstream_errors_total,
-//     catalog_breaker_state.
+//     catalog_breaker_state, catalog_outbox_lag_messages (read from the store at scrape time).
 //
 // Logs say what happened to one request, traces where its time went, metrics how the whole
 // service behaves (rate, errors, duration: RED) at a cost that does not grow with traffic.
@@ -19,6 +19,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -63,6 +64,13 @@ const (
 
 var breakerStateValue = map[string]float64{BreakerClosed: 0, BreakerHalfOpen: 1, BreakerOpen: 2}
 
+// OutboxLagLimit bounds the count behind catalog_outbox_lag_messages (the Python twin's
+// OUTBOX_LAG_LIMIT): a scrape never counts a huge backlog row by row.
+const OutboxLagLimit = 10_000
+
+// OutboxLagReader counts the outbox messages not yet relayed, up to limit.
+type OutboxLagReader func(ctx context.Context, limit int) (int, error)
+
 // Telemetry is everything the HTTP edge and the upstream adapters record into.
 type Telemetry struct {
 	// Registry holds the metrics GET /metrics serves.
@@ -77,6 +85,10 @@ type Telemetry struct {
 	UpstreamErrors *prometheus.CounterVec
 	// BreakerState is catalog_breaker_state{upstream}: 0 closed, 1 half-open, 2 open.
 	BreakerState *prometheus.GaugeVec
+	// OutboxLag is catalog_outbox_lag_messages: set from the OutboxLagReader on each scrape.
+	OutboxLag prometheus.Gauge
+
+	outboxLag OutboxLagReader
 }
 
 // New returns a Telemetry with its own registry; a nil provider means otel's global one, a nil
@@ -105,9 +117,33 @@ func New(provider trace.TracerProvider, logger *slog.Logger) *Telemetry {
 			Name: "catalog_breaker_state",
 			Help: "Circuit breaker state per upstream: 0 closed, 1 half-open, 2 open.",
 		}, []string{"upstream"}),
+		OutboxLag: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "catalog_outbox_lag_messages",
+			Help: fmt.Sprintf("Outbox messages not yet relayed (counted up to %d).", OutboxLagLimit),
+		}),
 	}
-	t.Registry.MustRegister(t.RequestLatency, t.UpstreamErrors, t.BreakerState)
+	t.Registry.MustRegister(t.RequestLatency, t.UpstreamErrors, t.BreakerState, t.OutboxLag)
 	return t
+}
+
+// ReadOutboxLag makes every GET /metrics set catalog_outbox_lag_messages from read first (as
+// the Python twin does). Call it before serving. A failed read is logged and leaves the last
+// value: the scrape still answers, and the database's own health shows on /readyz.
+func (t *Telemetry) ReadOutboxLag(read OutboxLagReader) {
+	t.outboxLag = read
+}
+
+// refreshOutboxLag sets the outbox gauge for a scrape.
+func (t *Telemetry) refreshOutboxLag(ctx context.Context) {
+	if t.outboxLag == nil {
+		return
+	}
+	n, err := t.outboxLag(ctx, OutboxLagLimit)
+	if err != nil {
+		t.Logger.WarnContext(ctx, "outbox lag unavailable", "error", err.Error())
+		return
+	}
+	t.OutboxLag.Set(float64(n))
 }
 
 // BreakerChanged records a breaker's new state (one of the Breaker* constants) in the gauge

@@ -2,7 +2,9 @@ package observability_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -103,5 +105,54 @@ func TestMetricsAndSpans(t *testing.T) {
 	spans := exporter.GetSpans()
 	if len(spans) != 3 || spans[0].Name != "GET /products/{product_id}" || spans[2].Name != "GET unmatched" {
 		t.Fatalf("spans = %v, want one server span per request named by its route", spans.Snapshots())
+	}
+}
+
+// catalog_outbox_lag_messages is exported from the start (0), read on every scrape with the
+// Python twin's limit, and keeps its last value (with a warning) when a read fails.
+func TestOutboxLagIsReadAtScrapeTime(t *testing.T) {
+	tel, _, logs := newTelemetry(t)
+	handler := api(tel)
+	scrape := func() string {
+		t.Helper()
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("GET /metrics = %d", rec.Code)
+		}
+		return rec.Body.String()
+	}
+	if body := scrape(); !strings.Contains(body, "\ncatalog_outbox_lag_messages 0\n") {
+		t.Fatalf("no reader yet: want the gauge at 0 in\n%s", body)
+	}
+	var lag int
+	var readErr error
+	var limits []int
+	tel.ReadOutboxLag(func(_ context.Context, limit int) (int, error) {
+		limits = append(limits, limit)
+		return lag, readErr
+	})
+	lag = 3
+	if body := scrape(); !strings.Contains(body, "\ncatalog_outbox_lag_messages 3\n") {
+		t.Fatalf("3 pending: want the gauge at 3 in\n%s", body)
+	}
+	lag = 1
+	if body := scrape(); !strings.Contains(body, "\ncatalog_outbox_lag_messages 1\n") {
+		t.Fatalf("1 pending: want the gauge at 1 in\n%s", body)
+	}
+	lag, readErr = 0, errors.New("database is locked")
+	if body := scrape(); !strings.Contains(body, "\ncatalog_outbox_lag_messages 1\n") {
+		t.Fatalf("a failed read: want the last value (1) in\n%s", body)
+	}
+	if !strings.Contains(logs.String(), "outbox lag unavailable") || !strings.Contains(logs.String(), "database is locked") {
+		t.Errorf("a failed read is not logged: %s", logs.String())
+	}
+	for _, limit := range limits {
+		if limit != 10_000 {
+			t.Errorf("read with limit %d, want 10000 (the Python twin's)", limit)
+		}
+	}
+	if len(limits) != 3 {
+		t.Errorf("read %d times for 3 scrapes", len(limits))
 	}
 }

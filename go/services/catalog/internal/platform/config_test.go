@@ -38,3 +38,33 @@ func TestParseFlags(t *testing.T) {
 		})
 	}
 }
+
+func TestParseFlagsDB(t *testing.T) {
+	tests := []struct {
+		name      string
+		args      []string
+		wantDB    string
+		wantSet   bool
+		wantUsage bool
+	}{
+		{"not given: CATALOG_DB decides", nil, "", false, false},
+		{"given", []string{"--db", "sqlite:/tmp/c.db"}, "sqlite:/tmp/c.db", true, false},
+		{"equals form", []string{"-db=memory"}, "memory", true, false},
+		{"empty", []string{"--db", ""}, "", false, true},
+		{"missing value", []string{"--db"}, "", false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := platform.ParseFlags(tt.args)
+			if tt.wantUsage {
+				if !errors.Is(err, platform.ErrUsage) {
+					t.Fatalf("ParseFlags(%q) error = %v, want ErrUsage", tt.args, err)
+				}
+				return
+			}
+			if err != nil || cfg.DB != tt.wantDB || cfg.DBSet != tt.wantSet {
+				t.Fatalf("ParseFlags(%q) = (%q, %v), %v; want (%q, %v)", tt.args, cfg.DB, cfg.DBSet, err, tt.wantDB, tt.wantSet)
+			}
+		})
+	}
+}
