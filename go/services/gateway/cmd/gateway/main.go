@@ -1,6 +1,7 @@
 // Command gateway is the HTTP edge in front of the gRPC recommender:
 //
 //	GATEWAY_RECOMMENDER_ADDR=127.0.0.1:50051 gateway --host 127.0.0.1 --port 8080
+//	GATEWAY_RECOMMENDERS=v1=127.0.0.1:5001,v2=127.0.0.1:5002 GATEWAY_WEIGHTS=v1=100,v2=0 gateway
 //
 // A bad command line or environment prints one line and exits 2; a port that cannot be bound
 // prints one line and exits 3; SIGTERM or Ctrl-C turn /readyz to 503, drain in-flight
@@ -17,8 +18,11 @@ import (
 	"os/signal"
 	"syscall"
 
+	"google.golang.org/grpc"
+
 	recv1 "languagetracks.example/go/gen/recommendations/v1"
 	"languagetracks.example/go/services/gateway/internal/adapters"
+	"languagetracks.example/go/services/gateway/internal/metrics"
 	"languagetracks.example/go/services/gateway/internal/platform"
 	"languagetracks.example/go/services/gateway/internal/ports"
 )
@@ -53,19 +57,40 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	defer func() { _ = shutdownTracing(context.WithoutCancel(ctx)) }()
 	propagator := platform.Propagator()
-	conn, err := adapters.Dial(adapters.DialConfig{Target: cfg.RecommenderAddr, TracerProvider: tp, Propagator: propagator})
+	// One long-lived ClientConn per upstream: a weight change only moves new calls.
+	routes := make([]adapters.Route, 0, len(cfg.Upstreams))
+	var conns []*grpc.ClientConn
+	defer func() {
+		for _, conn := range conns {
+			_ = conn.Close()
+		}
+	}()
+	for _, up := range cfg.Upstreams {
+		conn, err := adapters.Dial(adapters.DialConfig{Target: up.Addr, TracerProvider: tp, Propagator: propagator})
+		if err != nil {
+			logger.Error("wiring failed", "upstream", up.Name, "error", err.Error())
+			return exitError
+		}
+		conns = append(conns, conn)
+		routes = append(routes, adapters.Route{Name: up.Name, Client: recv1.NewRecommendationServiceClient(conn),
+			Health: adapters.NewHealthChecker(conn, cfg.HealthService, cfg.ReadyCacheTTL)})
+	}
+	registry := metrics.New()
+	router, err := adapters.NewRouter(adapters.RouterConfig{Routes: routes, Weights: cfg.Weights, Metrics: registry, Logger: logger})
 	if err != nil {
 		logger.Error("wiring failed", "error", err.Error())
 		return exitError
 	}
-	defer func() { _ = conn.Close() }()
+	logger.Info("upstream weights", "weights", router.Weights().String(router.Names()), "by", "GATEWAY_WEIGHTS")
 	server, err := ports.NewServer(ports.ServerConfig{
-		Recommender: recv1.NewRecommendationServiceClient(conn),
-		Readiness:   adapters.NewHealthChecker(conn, cfg.HealthService, cfg.ReadyCacheTTL),
+		Recommender: router,
+		Readiness:   router,
 		Budget:      cfg.Budget,
 		Logger:      logger,
 		Tracer:      tp.Tracer("languagetracks.example/go/services/gateway"),
 		Propagator:  propagator,
+		Metrics:     registry,
+		Admin:       ports.AdminConfig{Token: cfg.AdminToken, Weights: router},
 	})
 	if err != nil {
 		logger.Error("wiring failed", "error", err.Error())

@@ -32,6 +32,13 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{nil, map[string]string{}},
 		{[]string{"--bogus"}, map[string]string{"GATEWAY_RECOMMENDER_ADDR": "127.0.0.1:1"}},
 		{nil, map[string]string{"GATEWAY_RECOMMENDER_ADDR": "127.0.0.1:1", "GATEWAY_REQUEST_BUDGET_MS": "soon"}},
+		{nil, map[string]string{"GATEWAY_RECOMMENDERS": "127.0.0.1:5001"}},
+		{nil, map[string]string{"GATEWAY_RECOMMENDERS": "v1=127.0.0.1:5001,v1=127.0.0.1:5002"}},
+		{nil, map[string]string{"GATEWAY_RECOMMENDERS": "v1=127.0.0.1:5001,=127.0.0.1:5002"}},
+		{nil, map[string]string{"GATEWAY_RECOMMENDERS": "v1=127.0.0.1:5001,v2=127.0.0.1:5002", "GATEWAY_WEIGHTS": "v1=90,v2=5"}},
+		{nil, map[string]string{"GATEWAY_RECOMMENDERS": "v1=127.0.0.1:5001,v2=127.0.0.1:5002", "GATEWAY_WEIGHTS": "v1=95,v3=5"}},
+		{nil, map[string]string{"GATEWAY_RECOMMENDERS": "v1=127.0.0.1:5001,v2=127.0.0.1:5002", "GATEWAY_WEIGHTS": "v1=95.5,v2=4.5"}},
+		{nil, map[string]string{"GATEWAY_RECOMMENDER_ADDR": "127.0.0.1:1", "GATEWAY_WEIGHTS": "v1=100"}},
 	} {
 		var stderr strings.Builder
 		if code := run(t.Context(), tc.args, env(tc.vars), &stderr); code != exitUsage {
@@ -115,5 +122,107 @@ func TestRunServesAndStops(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("run did not return after cancel")
+	}
+}
+
+type namedEcho struct {
+	recv1.UnimplementedRecommendationServiceServer
+	name string
+}
+
+func (n namedEcho) Recommend(context.Context, *recv1.RecommendRequest) (*recv1.RecommendResponse, error) {
+	return &recv1.RecommendResponse{ModelVersion: n.name}, nil
+}
+
+// TestRunRoutesByWeightWithAdmin runs the binary's run with two named upstreams, v2 at weight
+// 0 (no traffic), then moves all traffic to v2 through the admin API: the answers, /metrics
+// and the change's log line follow.
+func TestRunRoutesByWeightWithAdmin(t *testing.T) {
+	listen := func(name string) string {
+		lis, err := new(net.ListenConfig).Listen(t.Context(), "tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		grpcServer := grpc.NewServer()
+		recv1.RegisterRecommendationServiceServer(grpcServer, namedEcho{name: name})
+		healthpb.RegisterHealthServer(grpcServer, health.NewServer())
+		go func() { _ = grpcServer.Serve(lis) }()
+		t.Cleanup(grpcServer.Stop)
+		return lis.Addr().String()
+	}
+	v1, v2 := listen("v1"), listen("v2")
+	logR, logW := io.Pipe()
+	ctx, cancel := context.WithCancel(t.Context())
+	exited := make(chan int, 1)
+	vars := map[string]string{"GATEWAY_RECOMMENDERS": "v1=" + v1 + ",v2=" + v2, "GATEWAY_WEIGHTS": "v1=100,v2=0", "GATEWAY_ADMIN_TOKEN": "adm", "GATEWAY_READY_CACHE_MS": "0"}
+	go func() {
+		exited <- run(ctx, []string{"--port", "0"}, env(vars), logW)
+		_ = logW.Close()
+	}()
+	lines := bufio.NewScanner(logR)
+	var base string
+	for lines.Scan() {
+		if _, addr, ok := strings.Cut(lines.Text(), "gateway listening on "); ok {
+			base, _, _ = strings.Cut(addr, `"`)
+			break
+		}
+	}
+	logs := make(chan string, 1)
+	go func() {
+		var all strings.Builder
+		for lines.Scan() {
+			all.WriteString(lines.Text() + "\n")
+		}
+		logs <- all.String()
+	}()
+	client := &http.Client{Timeout: 5 * time.Second}
+	do := func(method, path, auth, body string) (int, string) {
+		req, err := http.NewRequestWithContext(t.Context(), method, base+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", auth)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = resp.Body.Close() }()
+		data, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(data)
+	}
+	recommendFrom := func(want string) {
+		t.Helper()
+		for range 20 {
+			if code, body := do("GET", "/users/u1/recommendations?language=es", "Bearer t", ""); code != 200 || !strings.Contains(body, `"model_version":"`+want+`"`) {
+				t.Fatalf("recommend %d %s, want model %s", code, body, want)
+			}
+		}
+	}
+	recommendFrom("v1")
+	if code, body := do("PUT", "/admin/weights", "Bearer wrong", `{"weights":{"v2":100}}`); code != 401 {
+		t.Errorf("wrong admin token: %d %s", code, body)
+	}
+	if code, body := do("PUT", "/admin/weights", "Bearer adm", `{"weights":{"v1":0,"v2":100}}`); code != 200 || strings.TrimSpace(body) != `{"weights":{"v1":0,"v2":100}}` {
+		t.Fatalf("PUT weights %d %s", code, body)
+	}
+	recommendFrom("v2")
+	if code, body := do("GET", "/readyz", "", ""); code != 200 {
+		t.Errorf("/readyz %d %s", code, body)
+	}
+	if code, body := do("GET", "/metrics", "", ""); code != 200 || !strings.Contains(body, `gateway_upstream_requests_total{code="OK",upstream="v2"} 20`) || !strings.Contains(body, `gateway_upstream_weight{upstream="v1"} 0`) {
+		t.Errorf("/metrics %d %s", code, body)
+	}
+	client.CloseIdleConnections()
+	cancel()
+	select {
+	case code := <-exited:
+		if code != exitOK {
+			t.Errorf("exit %d, want 0", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not return after cancel")
+	}
+	if all := <-logs; !strings.Contains(all, `"msg":"upstream weights changed","from":"v1=100,v2=0","to":"v1=0,v2=100","by":"admin"`) {
+		t.Errorf("the change is not logged:\n%s", all)
 	}
 }

@@ -21,8 +21,16 @@ type Config struct {
 	// Host and Port are where the HTTP edge listens; port 0 picks a free one.
 	Host string
 	Port int
-	// RecommenderAddr is the recommender's host:port (GATEWAY_RECOMMENDER_ADDR, required).
-	RecommenderAddr string
+	// Upstreams are the named recommenders (GATEWAY_RECOMMENDERS="v1=host:port,v2=host:port";
+	// or GATEWAY_RECOMMENDER_ADDR=host:port, one upstream named "recommender"). One of the two
+	// is required; GATEWAY_RECOMMENDERS wins when both are set.
+	Upstreams []app.Upstream
+	// Weights is the initial routing table (GATEWAY_WEIGHTS="v1=100,v2=0", whole numbers summing
+	// to 100, omitted names 0); unset, the first upstream gets 100.
+	Weights app.Weights
+	// AdminToken turns on /admin/weights behind "Authorization: Bearer <token>"
+	// (GATEWAY_ADMIN_TOKEN; unset: no admin routes).
+	AdminToken string
 	// Budget is GATEWAY_REQUEST_BUDGET_MS (default 1000) and GATEWAY_DEADLINE_MARGIN_MS
 	// (default 50).
 	Budget app.Budget
@@ -43,7 +51,17 @@ type Config struct {
 func (c Config) Addr() string { return net.JoinHostPort(c.Host, strconv.Itoa(c.Port)) }
 
 // ErrUsage marks a bad command line or environment; main prints it as one line and exits 2.
-var ErrUsage = errors.New("usage: gateway [--host HOST] [--port PORT] with GATEWAY_RECOMMENDER_ADDR=host:port")
+var ErrUsage = errors.New("usage: gateway [--host HOST] [--port PORT] with GATEWAY_RECOMMENDERS=name=host:port,... or GATEWAY_RECOMMENDER_ADDR=host:port")
+
+// envError is a bad upstream variable: its message names the variable and the problem
+// without the usage text, and it still is an ErrUsage (exit 2).
+type envError struct{ msg string }
+
+func (e envError) Error() string        { return e.msg }
+func (e envError) Is(target error) bool { return target == ErrUsage }
+
+// SingleUpstream is the name of the one upstream GATEWAY_RECOMMENDER_ADDR configures.
+const SingleUpstream = "recommender"
 
 // Load reads --host and --port from args and the rest from getenv.
 func Load(args []string, getenv func(string) string) (Config, error) {
@@ -64,9 +82,8 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	if cfg.Host == "" {
 		return Config{}, fmt.Errorf("%w: --host must not be empty", ErrUsage)
 	}
-	cfg.RecommenderAddr = getenv("GATEWAY_RECOMMENDER_ADDR")
-	if cfg.RecommenderAddr == "" {
-		return Config{}, fmt.Errorf("%w: GATEWAY_RECOMMENDER_ADDR is required", ErrUsage)
+	if err := loadUpstreams(&cfg, getenv); err != nil {
+		return Config{}, err
 	}
 	var err error
 	ms := func(name string, def int, minimum int) time.Duration {
@@ -95,5 +112,36 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	}
 	cfg.HealthService = getenv("GATEWAY_HEALTH_SERVICE")
 	cfg.TraceFile = getenv("GATEWAY_TRACE_FILE")
+	cfg.AdminToken = getenv("GATEWAY_ADMIN_TOKEN")
 	return cfg, nil
+}
+
+// loadUpstreams reads GATEWAY_RECOMMENDERS (or GATEWAY_RECOMMENDER_ADDR) and GATEWAY_WEIGHTS.
+func loadUpstreams(cfg *Config, getenv func(string) string) error {
+	switch raw, single := getenv("GATEWAY_RECOMMENDERS"), getenv("GATEWAY_RECOMMENDER_ADDR"); {
+	case raw != "":
+		ups, err := app.ParseUpstreams(raw)
+		if err != nil {
+			return envError{"GATEWAY_RECOMMENDERS: " + err.Error() + ` (want "name=host:port,...", e.g. "v1=127.0.0.1:5001,v2=127.0.0.1:5002")`}
+		}
+		cfg.Upstreams = ups
+	case single != "":
+		cfg.Upstreams = []app.Upstream{{Name: SingleUpstream, Addr: single}}
+	default:
+		return fmt.Errorf("%w: GATEWAY_RECOMMENDERS or GATEWAY_RECOMMENDER_ADDR is required", ErrUsage)
+	}
+	names := make([]string, 0, len(cfg.Upstreams))
+	for _, u := range cfg.Upstreams {
+		names = append(names, u.Name)
+	}
+	raw := getenv("GATEWAY_WEIGHTS")
+	if raw == "" {
+		raw = names[0] + "=" + strconv.Itoa(app.WeightTotal)
+	}
+	weights, err := app.ParseWeights(raw, names)
+	if err != nil {
+		return envError{"GATEWAY_WEIGHTS: " + err.Error()}
+	}
+	cfg.Weights = weights
+	return nil
 }

@@ -26,8 +26,16 @@ var languagePattern = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 // idempotencyKeyPattern is a printable token of 8..128 characters (a UUID fits).
 var idempotencyKeyPattern = regexp.MustCompile(`^[A-Za-z0-9._~:-]{8,128}$`)
 
-// parseRecommendQuery reads /users/{id}/recommendations[/stream]?language=es&limit=5&exclude=a,b.
+// parseRecommendQuery reads /users/{id}/recommendations/stream?language=es&limit=5 (and
+// exclude, which a stream ignores); max_difficulty is the unary route's (parseQuery).
 func parseRecommendQuery(r *http.Request) (app.RecommendQuery, error) {
+	return parseQuery(r, false)
+}
+
+// parseQuery reads /users/{id}/recommendations?language=es&limit=5&exclude=a,b and, with
+// withMaxDifficulty, max_difficulty=beginner|intermediate|advanced (contract v1.1: absent
+// means no cap, which is not the same as any value).
+func parseQuery(r *http.Request, withMaxDifficulty bool) (app.RecommendQuery, error) {
 	var errs []FieldError
 	q := r.URL.Query()
 	userID := r.PathValue("id")
@@ -58,10 +66,19 @@ func parseRecommendQuery(r *http.Request) (app.RecommendQuery, error) {
 			}
 		}
 	}
+	var maxDifficulty *recv1.Difficulty
+	if raw, present := q["max_difficulty"]; withMaxDifficulty && present {
+		d, ok := app.DifficultyFromJSON(raw[0])
+		if ok && len(raw) == 1 {
+			maxDifficulty = d.Enum()
+		} else {
+			errs = append(errs, FieldError{"max_difficulty", "must be one of beginner, intermediate, advanced (once)"})
+		}
+	}
 	if errs != nil {
 		return app.RecommendQuery{}, &RequestError{Errors: errs}
 	}
-	return app.RecommendQuery{UserID: userID, Language: language, Limit: limit, ExcludeItemIDs: exclude}, nil
+	return app.RecommendQuery{UserID: userID, Language: language, Limit: limit, ExcludeItemIDs: exclude, MaxDifficulty: maxDifficulty}, nil
 }
 
 // feedbackBody has pointers so a missing field is told apart from an empty one.

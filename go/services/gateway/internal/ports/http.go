@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -22,9 +23,11 @@ import (
 
 	recv1 "languagetracks.example/go/gen/recommendations/v1"
 	"languagetracks.example/go/services/gateway/internal/app"
+	"languagetracks.example/go/services/gateway/internal/metrics"
 )
 
-// Readiness says whether the upstream can take traffic (adapters.HealthChecker).
+// Readiness says whether the upstreams can take traffic (adapters.Router: every upstream with
+// a weight above 0 is SERVING).
 type Readiness interface {
 	Ready(ctx context.Context) bool
 }
@@ -43,7 +46,8 @@ const TimeoutHeader = "X-Request-Timeout-Ms"
 
 // ServerConfig is what NewServer needs.
 type ServerConfig struct {
-	// Recommender is the gRPC client (required).
+	// Recommender is the gRPC client (required): an adapters.Router in main, which picks an
+	// upstream per call.
 	Recommender recv1.RecommendationServiceClient
 	// Readiness backs /readyz; nil means always ready.
 	Readiness Readiness
@@ -57,6 +61,11 @@ type ServerConfig struct {
 	Propagator propagation.TextMapPropagator
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Metrics, when set, is served at GET /metrics and records every other request in
+	// gateway_request_duration_seconds.
+	Metrics *metrics.Metrics
+	// Admin configures /admin/weights; without a token the routes do not exist (404).
+	Admin AdminConfig
 }
 
 // Server is the gateway's HTTP API, an http.Handler.
@@ -70,6 +79,8 @@ type Server struct {
 	now        func() time.Time
 	mux        *http.ServeMux
 	draining   atomic.Bool
+	metrics    *metrics.Metrics
+	admin      AdminConfig
 }
 
 // ErrNoRecommender is returned by NewServer when ServerConfig.Recommender is nil.
@@ -81,7 +92,10 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 		return nil, ErrNoRecommender
 	}
 	s := &Server{client: cfg.Recommender, readiness: cfg.Readiness, budget: cfg.Budget, logger: cfg.Logger,
-		tracer: cfg.Tracer, propagator: cfg.Propagator, now: cfg.Now, mux: http.NewServeMux()}
+		tracer: cfg.Tracer, propagator: cfg.Propagator, now: cfg.Now, mux: http.NewServeMux(), metrics: cfg.Metrics, admin: cfg.Admin}
+	if cfg.Admin.Token != "" && cfg.Admin.Weights == nil {
+		return nil, ErrNoWeightTable
+	}
 	if s.budget == (app.Budget{}) {
 		s.budget = app.DefaultBudget
 	}
@@ -102,6 +116,16 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 	s.route("/users/{id}/recommendations", http.MethodGet, s.recommend)
 	s.route("/users/{id}/recommendations/stream", http.MethodGet, s.stream)
 	s.route("/feedback", http.MethodPost, s.feedback)
+	if s.metrics != nil {
+		metricsHandler := s.metrics.Handler()
+		s.route(metricsRoute, http.MethodGet, func(w http.ResponseWriter, r *http.Request) error {
+			metricsHandler.ServeHTTP(w, r)
+			return nil
+		})
+	}
+	if s.admin.Token != "" {
+		s.routeMethods("/admin/weights", map[string]handler{http.MethodGet: s.getWeights, http.MethodPut: s.putWeights})
+	}
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		writeProblem(w, problemBody{Type: routeNotFound.typeURI(), Title: routeNotFound.title, Status: routeNotFound.status,
 			Detail: "No route matches this path.", Code: routeNotFound.code})
@@ -116,9 +140,16 @@ func (s *Server) SetDraining() { s.draining.Store(true) }
 type startKey struct{}
 
 // ServeHTTP answers one request: it notes the arrival time (the budget counts from it),
-// continues an incoming W3C trace, and turns a panic into a 500 problem.
+// continues an incoming W3C trace, turns a panic into a 500 problem, and records the request
+// in gateway_request_duration_seconds by its route template (never the raw path).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ctx := context.WithValue(r.Context(), startKey{}, s.now())
+	started := s.now()
+	if s.metrics != nil {
+		recorder := &statusRecorder{ResponseWriter: w}
+		w = recorder
+		defer func() { s.observe(r, recorder.code(), started) }()
+	}
+	ctx := context.WithValue(r.Context(), startKey{}, started)
 	ctx = s.propagator.Extract(ctx, propagation.HeaderCarrier(r.Header))
 	ctx, span := s.tracer.Start(ctx, r.Method+" "+r.URL.Path, trace.WithSpanKind(trace.SpanKindServer))
 	defer span.End()
@@ -135,6 +166,26 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Pattern != "" {
 		span.SetName(r.Pattern)
 	}
+}
+
+// routeMethods registers several methods on one path and a 405 problem for the others.
+func (s *Server) routeMethods(pattern string, handlers map[string]handler) {
+	allowed := make([]string, 0, len(handlers))
+	for method, h := range handlers {
+		allowed = append(allowed, method)
+		s.mux.HandleFunc(method+" "+pattern, func(w http.ResponseWriter, r *http.Request) {
+			if err := h(w, r); err != nil {
+				writeError(w, r, s.logger, err)
+			}
+		})
+	}
+	slices.Sort(allowed)
+	allow := strings.Join(allowed, ", ")
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Allow", allow)
+		writeProblem(w, problemBody{Type: methodNotAllowed.typeURI(), Title: methodNotAllowed.title, Status: methodNotAllowed.status,
+			Detail: "Allowed: " + allow + ".", Code: methodNotAllowed.code})
+	})
 }
 
 type handler func(w http.ResponseWriter, r *http.Request) error
@@ -185,21 +236,21 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// readyz is 200 only when the recommender's gRPC health says SERVING and the gateway is not
-// draining.
+// readyz is 200 only when the gateway is not draining and every upstream with a weight above
+// 0 says SERVING over gRPC health (each answer cached GATEWAY_READY_CACHE_MS).
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	if s.draining.Load() {
 		return &edgeError{notReady, "The gateway is draining."}
 	}
 	if s.readiness != nil && !s.readiness.Ready(r.Context()) {
-		return &edgeError{notReady, "The recommender is not serving."}
+		return &edgeError{notReady, "A recommender that gets traffic is not serving."}
 	}
 	return writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
 // recommend is GET /users/{id}/recommendations → Recommend.
 func (s *Server) recommend(w http.ResponseWriter, r *http.Request) error {
-	query, err := parseRecommendQuery(r)
+	query, err := parseQuery(r, true)
 	if err != nil {
 		return err
 	}

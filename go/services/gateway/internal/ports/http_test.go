@@ -29,6 +29,7 @@ import (
 	recv1 "languagetracks.example/go/gen/recommendations/v1"
 	"languagetracks.example/go/services/gateway/internal/adapters"
 	"languagetracks.example/go/services/gateway/internal/app"
+	"languagetracks.example/go/services/gateway/internal/metrics"
 	"languagetracks.example/go/services/gateway/internal/ports"
 )
 
@@ -100,11 +101,12 @@ func (f *fake) RecordFeedback(ctx context.Context, req *recv1.RecordFeedbackRequ
 // harness is the gateway wired as in main (real Dial: service config, otelgrpc) to a fake
 // over bufconn, served by httptest.
 type harness struct {
-	fake   *fake
-	health *health.Server
-	server *ports.Server
-	url    string
-	spans  *tracetest.InMemoryExporter
+	fake    *fake
+	health  *health.Server
+	server  *ports.Server
+	url     string
+	spans   *tracetest.InMemoryExporter
+	metrics *metrics.Metrics
 }
 
 func newHarness(t *testing.T, f *fake) *harness {
@@ -125,12 +127,21 @@ func newHarness(t *testing.T, f *fake) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	registry := metrics.New()
+	router, err := adapters.NewRouter(adapters.RouterConfig{
+		Routes:  []adapters.Route{{Name: "v1", Client: recv1.NewRecommendationServiceClient(conn), Health: adapters.NewHealthChecker(conn, "", 0)}},
+		Weights: app.Weights{"v1": 100}, Metrics: registry,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	server, err := ports.NewServer(ports.ServerConfig{
-		Recommender: recv1.NewRecommendationServiceClient(conn),
-		Readiness:   adapters.NewHealthChecker(conn, "", 0),
+		Recommender: router,
+		Readiness:   router,
 		Budget:      app.Budget{Max: time.Second, Margin: 50 * time.Millisecond},
 		Tracer:      tp.Tracer("test"),
 		Propagator:  propagation.TraceContext{},
+		Metrics:     registry,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -142,7 +153,7 @@ func newHarness(t *testing.T, f *fake) *harness {
 		grpcServer.Stop()
 		_ = tp.Shutdown(context.Background())
 	})
-	return &harness{fake: f, health: healthServer, server: server, url: ts.URL, spans: spans}
+	return &harness{fake: f, health: healthServer, server: server, url: ts.URL, spans: spans, metrics: registry}
 }
 
 type answer struct {

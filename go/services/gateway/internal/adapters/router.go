@@ -1,0 +1,227 @@
+package adapters
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	recv1 "languagetracks.example/go/gen/recommendations/v1"
+	"languagetracks.example/go/services/gateway/internal/app"
+	"languagetracks.example/go/services/gateway/internal/metrics"
+)
+
+// Route is one named recommender behind the Router: its client (over its own, long-lived
+// ClientConn) and its health check.
+type Route struct {
+	// Name is the upstream's configured name ("v1"), its label in metrics and logs.
+	Name string
+	// Client calls it (required).
+	Client recv1.RecommendationServiceClient
+	// Health says whether it is SERVING (a *HealthChecker); nil means always.
+	Health Health
+}
+
+// Health is an upstream's readiness, as a *HealthChecker answers it.
+type Health interface {
+	Ready(ctx context.Context) bool
+}
+
+// RouterConfig is what NewRouter needs.
+type RouterConfig struct {
+	// Routes are the upstreams, in configuration order (at least one, names unique).
+	Routes []Route
+	// Weights is the initial table (app.ValidateWeights rules).
+	Weights app.Weights
+	// Rand returns a number in [0, n); nil means math/rand/v2. Tests inject a sequence.
+	Rand func(n int) int
+	// Metrics receives the upstream series and the weight gauges; nil means none.
+	Metrics *metrics.Metrics
+	// Logger logs every weight change; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// routeTable is one immutable weight table: a change builds a new one and swaps the pointer,
+// so a request reads one consistent table without a lock.
+type routeTable struct {
+	weights app.Weights
+	// upTo[i] is the sum of the weights of routes 0..i: route i takes draws in
+	// [upTo[i-1], upTo[i]), an empty range for a weight of 0.
+	upTo []int
+}
+
+// Router is a RecommendationServiceClient that sends each call to one upstream, chosen at
+// random by weight when the call starts. The upstream's ClientConn does the rest: its
+// service-config retries stay on the chosen upstream, and a weight change never touches a
+// connection, so in-flight and new calls do not fail when the weights move.
+type Router struct {
+	routes  []Route
+	names   []string
+	table   atomic.Pointer[routeTable]
+	mu      sync.Mutex // serializes SetWeights so each log line's "from" is the table it replaced
+	rand    func(n int) int
+	metrics *metrics.Metrics
+	logger  *slog.Logger
+}
+
+var _ recv1.RecommendationServiceClient = (*Router)(nil)
+
+// ErrNoRoutes is returned by NewRouter without routes.
+var ErrNoRoutes = errors.New("adapters: a Router needs at least one route")
+
+// NewRouter returns a Router over cfg.Routes with cfg.Weights.
+func NewRouter(cfg RouterConfig) (*Router, error) {
+	if len(cfg.Routes) == 0 {
+		return nil, ErrNoRoutes
+	}
+	r := &Router{routes: cfg.Routes, rand: cfg.Rand, metrics: cfg.Metrics, logger: cfg.Logger}
+	for _, route := range cfg.Routes {
+		r.names = append(r.names, route.Name)
+	}
+	if r.rand == nil {
+		r.rand = rand.IntN // #nosec G404 -- load balancing, not security
+	}
+	if r.logger == nil {
+		r.logger = slog.Default()
+	}
+	weights, err := app.ValidateWeights(cfg.Weights, r.names)
+	if err != nil {
+		return nil, err
+	}
+	r.store(weights)
+	return r, nil
+}
+
+// Names are the upstream names in configuration order.
+func (r *Router) Names() []string { return append([]string(nil), r.names...) }
+
+// Weights is a copy of the current table.
+func (r *Router) Weights() app.Weights {
+	current := r.table.Load().weights
+	out := make(app.Weights, len(current))
+	for k, v := range current {
+		out[k] = v
+	}
+	return out
+}
+
+// SetWeights validates w and swaps it in atomically; calls already routed keep their
+// upstream, the next ones follow the new table. The change is logged with who asked for it.
+func (r *Router) SetWeights(w app.Weights, who string) (app.Weights, error) {
+	weights, err := app.ValidateWeights(w, r.names)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old := r.table.Load().weights
+	r.store(weights)
+	r.logger.Info("upstream weights changed", "from", old.String(r.names), "to", weights.String(r.names), "by", who)
+	return r.Weights(), nil
+}
+
+func (r *Router) store(weights app.Weights) {
+	t := &routeTable{weights: weights, upTo: make([]int, len(r.routes))}
+	sum := 0
+	for i, route := range r.routes {
+		sum += weights[route.Name]
+		t.upTo[i] = sum
+	}
+	r.table.Store(t)
+	if r.metrics != nil {
+		for _, name := range r.names {
+			r.metrics.SetWeight(name, weights[name])
+		}
+	}
+}
+
+// pick chooses the upstream of one call: a draw in [0, 100) falls in exactly one route's
+// range; a route of weight 0 has an empty range and never gets a call.
+func (r *Router) pick() Route {
+	t := r.table.Load()
+	draw := r.rand(app.WeightTotal)
+	for i, upTo := range t.upTo {
+		if draw < upTo {
+			return r.routes[i]
+		}
+	}
+	return r.routes[len(r.routes)-1] // unreachable: the weights sum to WeightTotal
+}
+
+// Ready is true when every upstream with a weight above 0 is SERVING: one that gets no
+// traffic (a blue/green standby, a drained canary) does not hold the gateway back.
+func (r *Router) Ready(ctx context.Context) bool {
+	weights := r.table.Load().weights
+	for _, route := range r.routes {
+		if weights[route.Name] > 0 && route.Health != nil && !route.Health.Ready(ctx) {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *Router) observe(name string, code codes.Code, started time.Time) {
+	if r.metrics != nil {
+		r.metrics.ObserveUpstream(name, code, time.Since(started))
+	}
+}
+
+// Recommend sends the call to one upstream.
+func (r *Router) Recommend(ctx context.Context, in *recv1.RecommendRequest, opts ...grpc.CallOption) (*recv1.RecommendResponse, error) {
+	route, started := r.pick(), time.Now()
+	resp, err := route.Client.Recommend(ctx, in, opts...)
+	r.observe(route.Name, status.Code(err), started)
+	return resp, err
+}
+
+// RecordFeedback sends the call to one upstream.
+func (r *Router) RecordFeedback(ctx context.Context, in *recv1.RecordFeedbackRequest, opts ...grpc.CallOption) (*recv1.RecordFeedbackResponse, error) {
+	route, started := r.pick(), time.Now()
+	resp, err := route.Client.RecordFeedback(ctx, in, opts...)
+	r.observe(route.Name, status.Code(err), started)
+	return resp, err
+}
+
+// StreamRecommendations opens the stream on one upstream; it is observed once, when it ends:
+// Recv's io.EOF (OK) or error, or ctx ending first (the handler stopped reading).
+func (r *Router) StreamRecommendations(ctx context.Context, in *recv1.StreamRecommendationsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[recv1.StreamRecommendationsResponse], error) {
+	route, started := r.pick(), time.Now()
+	stream, err := route.Client.StreamRecommendations(ctx, in, opts...)
+	if err != nil {
+		r.observe(route.Name, status.Code(err), started)
+		return nil, err
+	}
+	s := &observedStream{ServerStreamingClient: stream}
+	s.end = func(code codes.Code) { s.once.Do(func() { r.observe(route.Name, code, started) }) }
+	s.stop = context.AfterFunc(ctx, func() { s.end(status.FromContextError(ctx.Err()).Code()) })
+	return s, nil
+}
+
+// observedStream reports the end of a stream once.
+type observedStream struct {
+	grpc.ServerStreamingClient[recv1.StreamRecommendationsResponse]
+	once sync.Once
+	end  func(codes.Code)
+	stop func() bool
+}
+
+func (s *observedStream) Recv() (*recv1.StreamRecommendationsResponse, error) {
+	m, err := s.ServerStreamingClient.Recv()
+	if err != nil {
+		s.stop()
+		if errors.Is(err, io.EOF) {
+			s.end(codes.OK)
+		} else {
+			s.end(status.Code(err))
+		}
+	}
+	return m, err
+}
