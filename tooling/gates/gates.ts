@@ -10,6 +10,7 @@ import { findTool } from '../toolchain/tools.ts';
 import { kitDockerfiles } from '../dockerfile/files.ts';
 import { run } from '../lab-engine/process.ts';
 import { sloGates } from '../rollout/slo-gates.ts';
+import { rolloutGate } from '../rollout/runtime/gate.ts';
 import { deployGates } from '../rollout/deploy/deploy-gates.ts';
 
 export const SCOPES = ['python', 'go', 'proto', 'ts', 'kit'] as const;
@@ -83,7 +84,7 @@ export function allGates(root: string): Gate[] {
   const py = (name: string, args: string[]): Gate => ({ name: `python: ${name}`, scope: 'python', command: tool(root, args[0] ?? ''), args: args.slice(1), cwd: root });
   const gates: Gate[] = [
     { name: 'ts: tsc --noEmit', scope: 'ts', command: tool(root, 'tsc'), args: ['--noEmit', '-p', 'tsconfig.json'], cwd: root },
-    { name: 'ts: vitest', scope: 'ts', command: tool(root, 'vitest'), args: ['run', '--exclude', 'tooling/contract/**', '--exclude', 'tooling/e2e/**'], cwd: root },
+    { name: 'ts: vitest', scope: 'ts', command: tool(root, 'vitest'), args: ['run', '--exclude', 'tooling/contract/**', '--exclude', 'tooling/e2e/**', '--exclude', 'tooling/rollout/runtime/live/**'], cwd: root },
     // Alone: the contract suites start both catalogs and time fan-outs against a 600 ms deadline.
     { name: 'ts: contract suites', scope: 'ts', command: tool(root, 'vitest'), args: ['run', 'tooling/contract'], cwd: root, alone: true },
     // Alone: the polyglot E2E starts the recommender, the gateway and both catalogs, and times a 504 against a 120 ms budget.
@@ -121,6 +122,9 @@ export function allGates(root: string): Gate[] {
   gates.push({ name: 'kit: dockerfile-lint', scope: 'kit', command: node, args: [path.join(root, 'scripts', 'dockerfile-lint.ts'), ...dockerfiles], cwd: root, ...(dockerfiles.length === 0 ? { skip: 'no Dockerfile under python/ or go/' } : {}) });
   // SLOs as code: rules drift, promtool check rules and the burn-rate alert unit tests.
   gates.push(...sloGates(root));
+  // Alone: `pnpm rollout canary` (good → promoted, faulty → rolled back) and `blue-green` (no failed
+  // request) on the live stack: two recommenders, the gateway, Prometheus and 50 req/s.
+  gates.push(rolloutGate(root));
   // The production shape: the generated Argo AnalysisTemplate's drift, kube-score over the manifests.
   gates.push(...deployGates(root));
   gates.push({ name: 'kit: gitleaks dir (secrets)', scope: 'kit', command: tool(root, 'gitleaks'), args: [...GITLEAKS_DIR_ARGS], cwd: root });
