@@ -1,8 +1,10 @@
 /**
  * `pnpm rollout canary --candidate good|faulty [--json]` and `pnpm rollout blue-green [--json]`:
  * the local rollout stack (recommender v1 + v2, the gateway, a real Prometheus) under load, with
- * automatic rollback (tooling/rollout/runtime). Text by default; `--json` prints ONE object.
- * Exit 0 promoted / clean, 3 rolled back, 1 error, 2 bad usage; Ctrl-C stops everything started.
+ * automatic rollback (tooling/rollout/runtime). `pnpm rollout drain [--json]`: two recommenders
+ * at 50/50 under load, SIGTERM to one, no request may fail (no Prometheus). Text by default;
+ * `--json` prints ONE object. Exit 0 promoted / clean, 3 rolled back, 1 error, 2 bad usage;
+ * Ctrl-C stops everything started.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +12,7 @@ import { stopAllChildren } from '../tooling/lab-engine/process.ts';
 import { runBlueGreen, blueGreenSummary } from '../tooling/rollout/runtime/blue-green.ts';
 import { canarySummary, runCanary } from '../tooling/rollout/runtime/canary.ts';
 import { EXIT, parseArgs, USAGE } from '../tooling/rollout/runtime/cli.ts';
+import { drainSummary, runDrain } from '../tooling/rollout/runtime/drain.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const parsed = parseArgs(process.argv.slice(2));
@@ -57,6 +60,12 @@ try {
     else for (const line of canarySummary(report)) console.log(line);
     clearTimeout(deadline);
     process.exitCode = report.result === 'promoted' ? EXIT.ok : EXIT.rolledBack;
+  } else if (parsed.kind === 'drain') {
+    const report = await runDrain({ root, log, onResource });
+    if (json) console.log(JSON.stringify(report));
+    else for (const line of drainSummary(report)) console.log(line);
+    clearTimeout(deadline);
+    process.exitCode = report.result === 'clean' ? EXIT.ok : EXIT.error;
   } else {
     const report = await runBlueGreen({ root, log, onResource });
     if (json) console.log(JSON.stringify(report));

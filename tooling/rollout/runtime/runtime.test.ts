@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { canaryQueries } from '../canary/queries.ts';
 import { canarySummary, decisionText, readSli, weightsFor, type CanaryReport } from './canary.ts';
 import { parseArgs, USAGE } from './cli.ts';
+import { drainSummary, drainVerdict, servedFrom, DEFAULT_DRAIN, type DrainReport } from './drain.ts';
 import { percentileOf, startLoad } from './load.ts';
 import { findPrometheus, prometheusYaml, rolloutRuleFiles, sampleValue, startPrometheus } from './prometheus.ts';
 import { recommenderEnv, weightsEnv } from './stack.ts';
@@ -13,10 +14,12 @@ import { recommenderEnv, weightsEnv } from './stack.ts';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 describe('rollout cli arguments', () => {
-  it('parses the two commands', () => {
+  it('parses the three commands', () => {
     expect(parseArgs(['canary', '--candidate', 'good'])).toEqual({ kind: 'canary', candidate: 'good', json: false });
     expect(parseArgs(['canary', '--json', '--candidate=faulty'])).toEqual({ kind: 'canary', candidate: 'faulty', json: true });
     expect(parseArgs(['blue-green', '--json'])).toEqual({ kind: 'blue-green', json: true });
+    expect(parseArgs(['drain'])).toEqual({ kind: 'drain', json: false });
+    expect(parseArgs(['drain', '--json'])).toEqual({ kind: 'drain', json: true });
   });
   it.each([
     [[], 'no command'],
@@ -26,6 +29,7 @@ describe('rollout cli arguments', () => {
     [['canary', '--candidate', 'meh'], "--candidate must be good or faulty, not 'meh'"],
     [['canary', '--candidate', 'good', '--candidate', 'good'], '--candidate given twice'],
     [['blue-green', '--candidate', 'good'], "unknown option '--candidate' for blue-green"],
+    [['drain', '--candidate', 'good'], "unknown option '--candidate' for drain"],
   ])('%j is bad usage', (argv, error) => {
     expect(parseArgs(argv)).toEqual({ error });
   });
@@ -37,6 +41,50 @@ describe('rollout cli arguments', () => {
       expect(r.stdout).toContain(USAGE);
       expect(r.stderr).toBe('');
     }
+  });
+});
+
+describe('drain verdict (pure)', () => {
+  const load = (requests: number, failed = 0): DrainReport['before'] => ({ requests, failed, p50Ms: 2, p99Ms: 9 });
+  const good = {
+    failed: 0,
+    before: load(150),
+    after: load(200),
+    victimExit: 0,
+    servedAtKill: { v1: 70, v2: 78 },
+    servedAtExit: { v1: 162, v2: 91 },
+    servedAtEnd: { v1: 259, v2: 91 },
+  };
+  it('clean: nothing failed, the victim exited 0, both served before, only the survivor after', () => {
+    expect(drainVerdict(good)).toEqual({ result: 'clean', survivorTookTraffic: true });
+  });
+  it.each([
+    ['a failed request', { failed: 1 }, true],
+    ['the victim exited 1', { victimExit: 1 }, true],
+    ['the victim was killed by a signal', { victimExit: null }, true],
+    ['nothing served after the SIGTERM', { after: load(0) }, true],
+    ['v2 never served (no 50/50 before)', { servedAtKill: { v1: 148, v2: 0 } }, false],
+    ['the victim served after its exit (metrics from the wrong gateway?)', { servedAtEnd: { v1: 259, v2: 95 } }, false],
+    ['the survivor served nothing after the exit', { servedAtEnd: { v1: 162, v2: 91 } }, false],
+  ])('failed: %s', (_name, change, tookTraffic) => {
+    expect(drainVerdict({ ...good, ...change })).toEqual({ result: 'failed', survivorTookTraffic: tookTraffic });
+  });
+  it('reads the OK calls per upstream from the gateway metrics', () => {
+    const text = [
+      '# TYPE gateway_upstream_requests_total counter',
+      'gateway_upstream_requests_total{code="OK",upstream="v1"} 259',
+      'gateway_upstream_requests_total{code="UNAVAILABLE",upstream="v2"} 3',
+      'gateway_upstream_requests_total{code="OK",upstream="v2"} 91',
+      'gateway_upstream_duration_seconds_count{code="OK",upstream="v1"} 259',
+    ].join('\n');
+    expect(servedFrom(text)).toEqual({ v1: 259, v2: 91 });
+    expect(servedFrom('')).toEqual({ v1: 0, v2: 0 });
+  });
+  it('summarises in four lines and keeps the timing it ran with', () => {
+    const lines = drainSummary({ ...good, ...drainVerdict(good), requests: 350, victimStopMs: 2070, timing: DEFAULT_DRAIN, durationMs: 8_700 });
+    expect(lines[0]).toBe('drain: CLEAN: 350 requests, 0 failed, 8.7 s');
+    expect(lines).toHaveLength(4);
+    expect(DEFAULT_DRAIN.drainDelayMs).toBeGreaterThan(DEFAULT_DRAIN.healthIntervalMs + 500); // a poll + its timeout
   });
 });
 

@@ -47,7 +47,7 @@ export const ADMIN_TOKEN = 'rollout-local-admin-token';
 
 const hostPort = (baseUrl: string): string => new URL(baseUrl).host;
 
-function toolsFor(root: string, names: readonly string[]): Map<string, string> {
+export function toolsFor(root: string, names: readonly string[]): Map<string, string> {
   const tools = new Map<string, string>();
   for (const name of names.flatMap((n) => toolsOfService(n))) {
     const found = findTool(root, name);

@@ -1,8 +1,9 @@
 /**
  * The rollout runtime end to end (its own gate, alone: it starts two recommenders, the gateway
  * and Prometheus, and drives 50 req/s): `pnpm rollout canary` promotes a good candidate and rolls
- * a faulty one back, `pnpm rollout blue-green` switches without a failed request, and nothing
- * the command started is left running, after a run or after Ctrl-C.
+ * a faulty one back, `pnpm rollout blue-green` switches without a failed request, `pnpm rollout
+ * drain` SIGTERMs one of two instances under load without a failed request, and nothing the
+ * command started is left running, after a run or after Ctrl-C.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -93,8 +94,8 @@ function rollout(args: readonly string[], signal?: NodeJS.Signals): Promise<Run>
   });
 }
 
-function expectNothingLeft(run: Run): void {
-  expect(run.started.length).toBeGreaterThanOrEqual(4); // prometheus, 2 recommenders, the gateway (+ go run)
+function expectNothingLeft(run: Run, atLeast = 4): void {
+  expect(run.started.length).toBeGreaterThanOrEqual(atLeast); // prometheus, 2 recommenders, the gateway (+ go run)
   expect(run.started.filter(alive).map(describePid)).toEqual([]);
 }
 
@@ -145,6 +146,27 @@ describe('pnpm rollout (live stack)', () => {
     expect(report.switchedTraffic).toBe(true);
     expect(report.switches.map((s) => s.to)).toEqual(['v2', 'v1']);
     expectNothingLeft(run);
+  }, 150_000);
+
+  it('drain: SIGTERM to one of two instances at 50/50 under load, no failed request, it exits 0, the survivor takes its share, exit 0', async () => {
+    // Text mode: the process snapshot is taken at the "load:" line, before the SIGTERM.
+    const run = await rollout(['drain']);
+    const out = run.stdout + run.stderr;
+    expect(run.code, out).toBe(0);
+    const summary = /drain: CLEAN: (\d+) requests, (\d+) failed/.exec(run.stdout);
+    expect(summary, out).not.toBeNull();
+    expect(Number(summary?.[1])).toBeGreaterThan(250); // ~50 req/s for ~7 s
+    expect(Number(summary?.[2])).toBe(0);
+    expect(run.stdout).toMatch(/v2 got SIGTERM, exited 0 after \d+ ms \(drain delay 2000 ms, gateway health poll 500 ms\)/);
+    const served = /served before (\d+), after (\d+); OK calls v1 (\d+) → (\d+), v2 (\d+) → (\d+)/.exec(run.stdout);
+    const [before, after, v1AtKill, v1AtEnd, v2AtKill, v2AtEnd] = (served?.slice(1) ?? []).map(Number);
+    expect(before, out).toBeGreaterThan(0);
+    expect(after).toBeGreaterThan(0);
+    expect(v1AtKill).toBeGreaterThan(0); // both served at 50/50 before the SIGTERM
+    expect(v2AtKill).toBeGreaterThan(0);
+    expect((v1AtEnd ?? 0) - (v1AtKill ?? 0)).toBeGreaterThan((v2AtEnd ?? 0) - (v2AtKill ?? 0)); // the survivor took the traffic
+    expect(run.stdout).toContain('the survivor took the traffic: yes'); // v2 served nothing once it had exited
+    expectNothingLeft(run); // v1, v2 (alive at the snapshot), go run + the gateway
   }, 150_000);
 
   it('Ctrl-C (SIGINT) mid-run stops everything it started, removes its Prometheus data and exits 130', async () => {

@@ -57,10 +57,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	defer func() { _ = shutdownTracing(context.WithoutCancel(ctx)) }()
 	propagator := platform.Propagator()
-	// One long-lived ClientConn per upstream: a weight change only moves new calls.
+	// One long-lived ClientConn per upstream: a weight change only moves new calls. Each has a
+	// health watcher (a goroutine polling gRPC health) that routing and /readyz read.
 	routes := make([]adapters.Route, 0, len(cfg.Upstreams))
 	var conns []*grpc.ClientConn
+	var watchers []*adapters.HealthWatcher
 	defer func() {
+		for _, w := range watchers {
+			w.Close()
+		}
 		for _, conn := range conns {
 			_ = conn.Close()
 		}
@@ -72,8 +77,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 			return exitError
 		}
 		conns = append(conns, conn)
-		routes = append(routes, adapters.Route{Name: up.Name, Client: recv1.NewRecommendationServiceClient(conn),
-			Health: adapters.NewHealthChecker(conn, cfg.HealthService, cfg.ReadyCacheTTL)})
+		watcher := adapters.NewHealthWatcher(adapters.HealthWatcherConfig{Name: up.Name, Conn: conn, Service: cfg.HealthService,
+			Interval: cfg.HealthInterval, Logger: logger})
+		watchers = append(watchers, watcher)
+		routes = append(routes, adapters.Route{Name: up.Name, Client: recv1.NewRecommendationServiceClient(conn), Health: watcher})
 	}
 	registry := metrics.New()
 	router, err := adapters.NewRouter(adapters.RouterConfig{Routes: routes, Weights: cfg.Weights, Metrics: registry, Logger: logger})

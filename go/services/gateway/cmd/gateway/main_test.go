@@ -107,8 +107,15 @@ func TestRunServesAndStops(t *testing.T) {
 		body, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(body)
 	}
-	if code, body := get("/readyz", false); code != http.StatusOK {
-		t.Errorf("/readyz %d %s", code, body)
+	// Ready once the upstream's health watcher has had its first SERVING answer.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		code, body := get("/readyz", false)
+		if code == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz %d %s", code, body)
+		}
 	}
 	if code, body := get("/users/u1/recommendations?language=es", true); code != http.StatusOK || !strings.Contains(body, `"model_version":"echo-es"`) {
 		t.Errorf("recommend %d %s", code, body)
@@ -154,7 +161,7 @@ func TestRunRoutesByWeightWithAdmin(t *testing.T) {
 	logR, logW := io.Pipe()
 	ctx, cancel := context.WithCancel(t.Context())
 	exited := make(chan int, 1)
-	vars := map[string]string{"GATEWAY_RECOMMENDERS": "v1=" + v1 + ",v2=" + v2, "GATEWAY_WEIGHTS": "v1=100,v2=0", "GATEWAY_ADMIN_TOKEN": "adm", "GATEWAY_READY_CACHE_MS": "0"}
+	vars := map[string]string{"GATEWAY_RECOMMENDERS": "v1=" + v1 + ",v2=" + v2, "GATEWAY_WEIGHTS": "v1=100,v2=0", "GATEWAY_ADMIN_TOKEN": "adm", "GATEWAY_HEALTH_INTERVAL_MS": "10"}
 	go func() {
 		exited <- run(ctx, []string{"--port", "0"}, env(vars), logW)
 		_ = logW.Close()
@@ -206,8 +213,14 @@ func TestRunRoutesByWeightWithAdmin(t *testing.T) {
 		t.Fatalf("PUT weights %d %s", code, body)
 	}
 	recommendFrom("v2")
-	if code, body := do("GET", "/readyz", "", ""); code != 200 {
-		t.Errorf("/readyz %d %s", code, body)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		code, body := do("GET", "/readyz", "", "")
+		if code == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz %d %s", code, body)
+		}
 	}
 	if code, body := do("GET", "/metrics", "", ""); code != 200 || !strings.Contains(body, `gateway_upstream_requests_total{code="OK",upstream="v2"} 20`) || !strings.Contains(body, `gateway_upstream_weight{upstream="v1"} 0`) {
 		t.Errorf("/metrics %d %s", code, body)

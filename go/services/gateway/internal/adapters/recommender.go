@@ -1,21 +1,18 @@
 // Package adapters connects the gateway to the recommender over gRPC: the client connection
-// (retries through the service config, otelgrpc tracing) and the cached health check behind
-// /readyz.
+// (retries through the service config, otelgrpc tracing), the background health watcher per
+// upstream (health.go) and the weighted, health-aware Router (router.go).
 package adapters
 
 import (
-	"context"
 	"fmt"
 	"strings"
-	"sync"
-	"time"
 
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc/filters"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
-	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 )
 
 // ServiceName is the full name of the contract's service, as the service config names it.
@@ -61,7 +58,9 @@ func Dial(cfg DialConfig) (*grpc.ClientConn, error) {
 	for _, scheme := range []string{"http://", "grpc://"} {
 		target = strings.TrimPrefix(target, scheme)
 	}
-	var otelOpts []otelgrpc.Option
+	// The health watcher's polls (a few per second per upstream) are not traced: spans of
+	// the calls that carry requests only.
+	otelOpts := []otelgrpc.Option{otelgrpc.WithFilter(filters.Not(filters.HealthCheck()))}
 	if cfg.TracerProvider != nil {
 		otelOpts = append(otelOpts, otelgrpc.WithTracerProvider(cfg.TracerProvider))
 	}
@@ -78,38 +77,4 @@ func Dial(cfg DialConfig) (*grpc.ClientConn, error) {
 		return nil, fmt.Errorf("dial recommender %q: %w", target, err)
 	}
 	return conn, nil
-}
-
-// HealthChecker asks the recommender's standard gRPC health service and caches the answer
-// for TTL, so a burst of /readyz probes costs one call.
-type HealthChecker struct {
-	client  healthpb.HealthClient
-	service string
-	ttl     time.Duration
-	timeout time.Duration
-	now     func() time.Time
-
-	mu      sync.Mutex
-	checked time.Time
-	ready   bool
-}
-
-// NewHealthChecker checks service ("" = the whole server) over conn.
-func NewHealthChecker(conn grpc.ClientConnInterface, service string, ttl time.Duration) *HealthChecker {
-	return &HealthChecker{client: healthpb.NewHealthClient(conn), service: service, ttl: ttl, timeout: 500 * time.Millisecond, now: time.Now}
-}
-
-// Ready is true when the last answer, at most TTL old, was SERVING.
-func (h *HealthChecker) Ready(ctx context.Context) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if !h.checked.IsZero() && h.now().Sub(h.checked) < h.ttl {
-		return h.ready
-	}
-	ctx, cancel := context.WithTimeout(ctx, h.timeout)
-	defer cancel()
-	resp, err := h.client.Check(ctx, &healthpb.HealthCheckRequest{Service: h.service})
-	h.ready = err == nil && resp.GetStatus() == healthpb.HealthCheckResponse_SERVING
-	h.checked = h.now()
-	return h.ready
 }

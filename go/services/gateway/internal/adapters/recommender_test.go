@@ -6,7 +6,6 @@ import (
 	"net"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"go.uber.org/goleak"
 	"google.golang.org/grpc"
@@ -45,42 +44,6 @@ func dialFake(t *testing.T, register func(*grpc.Server)) *grpc.ClientConn {
 		server.Stop()
 	})
 	return conn
-}
-
-func TestHealthCheckerCachesTheAnswer(t *testing.T) {
-	fake := &countingHealth{}
-	fake.status.Store(int32(healthpb.HealthCheckResponse_SERVING))
-	conn := dialFake(t, func(s *grpc.Server) { healthpb.RegisterHealthServer(s, fake) })
-	now := time.Unix(1000, 0)
-	checker := NewHealthChecker(conn, "", time.Second)
-	checker.now = func() time.Time { return now }
-
-	for range 3 {
-		if !checker.Ready(t.Context()) {
-			t.Fatal("SERVING must be ready")
-		}
-	}
-	if n := fake.checks.Load(); n != 1 {
-		t.Errorf("%d checks within the TTL, want 1", n)
-	}
-	fake.status.Store(int32(healthpb.HealthCheckResponse_NOT_SERVING))
-	if !checker.Ready(t.Context()) {
-		t.Error("within the TTL the cached SERVING answer stands")
-	}
-	now = now.Add(time.Second)
-	if checker.Ready(t.Context()) {
-		t.Error("after the TTL, NOT_SERVING must be not ready")
-	}
-	if n := fake.checks.Load(); n != 2 {
-		t.Errorf("%d checks, want 2", n)
-	}
-}
-
-func TestHealthCheckerWithoutHealthServiceIsNotReady(t *testing.T) {
-	conn := dialFake(t, func(*grpc.Server) {}) // UNIMPLEMENTED
-	if NewHealthChecker(conn, "", 0).Ready(t.Context()) {
-		t.Error("an upstream without a health service must not count as ready")
-	}
 }
 
 // TestServiceConfigRetriesOnlyUnavailable pins the retry policy's shape.

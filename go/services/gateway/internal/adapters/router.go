@@ -20,19 +20,20 @@ import (
 )
 
 // Route is one named recommender behind the Router: its client (over its own, long-lived
-// ClientConn) and its health check.
+// ClientConn) and its health, as watched in the background.
 type Route struct {
 	// Name is the upstream's configured name ("v1"), its label in metrics and logs.
 	Name string
 	// Client calls it (required).
 	Client recv1.RecommendationServiceClient
-	// Health says whether it is SERVING (a *HealthChecker); nil means always.
+	// Health is its last known health (a *HealthWatcher); nil means always SERVING.
 	Health Health
 }
 
-// Health is an upstream's readiness, as a *HealthChecker answers it.
+// Health is an upstream's last known health, as a *HealthWatcher keeps it. Status is read on
+// every call's pick: it must be cheap (an atomic load), never an RPC.
 type Health interface {
-	Ready(ctx context.Context) bool
+	Status() HealthStatus
 }
 
 // RouterConfig is what NewRouter needs.
@@ -62,6 +63,12 @@ type routeTable struct {
 // random by weight when the call starts. The upstream's ClientConn does the rest: its
 // service-config retries stay on the chosen upstream, and a weight change never touches a
 // connection, so in-flight and new calls do not fail when the weights move.
+//
+// The pick is health-aware: an upstream whose watched health is NOT_SERVING (draining after a
+// SIGTERM, stopped, unreachable) is skipped and its share goes to the routable ones in
+// proportion to their weights; an upstream not yet checked counts as routable. When no
+// upstream with a weight is routable, the configured weights apply unchanged: the calls then
+// fail visibly (UNAVAILABLE → 503 unavailable) rather than the gateway inventing a reason.
 type Router struct {
 	routes  []Route
 	names   []string
@@ -143,29 +150,65 @@ func (r *Router) store(weights app.Weights) {
 	}
 }
 
-// pick chooses the upstream of one call: a draw in [0, 100) falls in exactly one route's
-// range; a route of weight 0 has an empty range and never gets a call.
-func (r *Router) pick() Route {
-	t := r.table.Load()
-	draw := r.rand(app.WeightTotal)
-	for i, upTo := range t.upTo {
-		if draw < upTo {
-			return r.routes[i]
-		}
+// healthOf is a route's last known health; no watcher means SERVING.
+func healthOf(route Route) HealthStatus {
+	if route.Health == nil {
+		return HealthServing
 	}
-	return r.routes[len(r.routes)-1] // unreachable: the weights sum to WeightTotal
+	return route.Health.Status()
 }
 
-// Ready is true when every upstream with a weight above 0 is SERVING: one that gets no
-// traffic (a blue/green standby, a drained canary) does not hold the gateway back.
-func (r *Router) Ready(ctx context.Context) bool {
+// pick chooses the upstream of one call. With every weighted upstream routable (the usual
+// case) a draw in [0, 100) falls in exactly one route's range; a route of weight 0 has an
+// empty range and never gets a call. Otherwise the draw is in [0, the routable weights' sum)
+// over the routable routes only, so each keeps its proportion; with none routable, the
+// configured table stands. Cost: one atomic load per upstream, no allocation, no lock.
+func (r *Router) pick() Route {
+	t := r.table.Load()
+	// Each route's share, read once (a watcher may change it meanwhile): its weight if it is
+	// routable, else 0. On the stack for up to 16 upstreams.
+	var buf [16]int
+	shares, routable := buf[:0], 0
+	for _, route := range r.routes {
+		w := t.weights[route.Name]
+		if w > 0 && healthOf(route) == HealthNotServing {
+			w = 0
+		}
+		shares = append(shares, w)
+		routable += w
+	}
+	if routable == 0 || routable == app.WeightTotal {
+		// Every weighted route routable, or none (fall back to the configured table).
+		draw := r.rand(app.WeightTotal)
+		for i, upTo := range t.upTo {
+			if draw < upTo {
+				return r.routes[i]
+			}
+		}
+		return r.routes[len(r.routes)-1] // unreachable: the weights sum to WeightTotal
+	}
+	draw := r.rand(routable)
+	for i, share := range shares {
+		if draw < share {
+			return r.routes[i]
+		}
+		draw -= share
+	}
+	return r.routes[len(r.routes)-1] // unreachable: the draw is below the routable sum
+}
+
+// Ready is true when at least one upstream with a weight above 0 is known to be SERVING. A
+// draining or stopped upstream does not take the edge out of rotation while another takes its
+// share (the pick skips it); one at weight 0 (a blue/green standby, a rolled-back canary) gets
+// no traffic and does not count either way. Read from the watchers: no RPC per probe.
+func (r *Router) Ready(context.Context) bool {
 	weights := r.table.Load().weights
 	for _, route := range r.routes {
-		if weights[route.Name] > 0 && route.Health != nil && !route.Health.Ready(ctx) {
-			return false
+		if weights[route.Name] > 0 && healthOf(route) == HealthServing {
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 func (r *Router) observe(name string, code codes.Code, started time.Time) {

@@ -152,35 +152,141 @@ func TestSetWeightsSwapsLogsAndExports(t *testing.T) {
 	}
 }
 
-type fixedHealth bool
+// fixedHealth is an upstream whose watched health does not change.
+type fixedHealth HealthStatus
 
-func (h fixedHealth) Ready(context.Context) bool { return bool(h) }
+func (h fixedHealth) Status() HealthStatus { return HealthStatus(h) }
 
-func TestRouterReadyOnlyCountsUpstreamsWithTraffic(t *testing.T) {
+const (
+	up      = fixedHealth(HealthServing)
+	down    = fixedHealth(HealthNotServing)
+	unknown = fixedHealth(HealthUnknown)
+)
+
+// TestRouterReady: ready when at least one upstream with traffic is known SERVING; a draining
+// (NOT_SERVING) one does not take the edge out of rotation while another takes its share.
+func TestRouterReady(t *testing.T) {
 	for _, tc := range []struct {
-		name     string
-		weights  app.Weights
-		v1, v2   bool
-		want     bool
-		wantNote string
+		name    string
+		weights app.Weights
+		v1, v2  fixedHealth
+		want    bool
 	}{
-		{"standby down", app.Weights{"v1": 100}, true, false, true, "a weight-0 upstream does not count"},
-		{"canary down", app.Weights{"v1": 95, "v2": 5}, true, false, false, "a 5 % upstream must serve"},
-		{"both up", app.Weights{"v1": 50, "v2": 50}, true, true, true, ""},
-		{"switched to the down one", app.Weights{"v2": 100}, true, false, false, ""},
+		{"both up", app.Weights{"v1": 50, "v2": 50}, up, up, true},
+		{"standby down", app.Weights{"v1": 100}, up, down, true},
+		{"canary down: v1 takes its share", app.Weights{"v1": 95, "v2": 5}, up, down, true},
+		{"one of two draining", app.Weights{"v1": 50, "v2": 50}, down, up, true},
+		{"all traffic on the down one", app.Weights{"v2": 100}, up, down, false},
+		{"both down", app.Weights{"v1": 50, "v2": 50}, down, down, false},
+		{"not yet checked", app.Weights{"v1": 50, "v2": 50}, unknown, unknown, false},
+		{"one checked", app.Weights{"v1": 50, "v2": 50}, unknown, up, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			router, err := NewRouter(RouterConfig{Routes: []Route{
-				{Name: "v1", Client: &countingClient{}, Health: fixedHealth(tc.v1)},
-				{Name: "v2", Client: &countingClient{}, Health: fixedHealth(tc.v2)},
+				{Name: "v1", Client: &countingClient{}, Health: tc.v1},
+				{Name: "v2", Client: &countingClient{}, Health: tc.v2},
 			}, Weights: tc.weights})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if got := router.Ready(t.Context()); got != tc.want {
-				t.Errorf("Ready = %v, want %v %s", got, tc.want, tc.wantNote)
+				t.Errorf("Ready = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestPickSkipsUnhealthyUpstreams: NOT_SERVING upstreams get nothing and their share is
+// spread over the routable ones in proportion to their weights; unknown counts as routable;
+// with no weighted upstream routable the configured weights apply (errors show, not a 503
+// the gateway made up). Draws are a full cycle of the range asked, so counts are exact.
+func TestPickSkipsUnhealthyUpstreams(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		weights    app.Weights
+		health     [3]fixedHealth
+		want       [3]int64 // of 1000 calls (v1, v2, v3)
+		wantRanges int      // the draw range asked of Rand
+	}{
+		{"all serving: the table", app.Weights{"v1": 50, "v2": 50}, [3]fixedHealth{up, up, up}, [3]int64{500, 500, 0}, 100},
+		{"v2 draining: v1 takes all", app.Weights{"v1": 50, "v2": 50}, [3]fixedHealth{up, down, up}, [3]int64{1000, 0, 0}, 50},
+		{"v1 gone: the others keep their 20:30 proportion", app.Weights{"v1": 50, "v2": 20, "v3": 30}, [3]fixedHealth{down, up, up}, [3]int64{0, 400, 600}, 50},
+		{"unknown is routable", app.Weights{"v1": 50, "v2": 50}, [3]fixedHealth{unknown, down, up}, [3]int64{1000, 0, 0}, 50},
+		{"a weight-0 upstream stays at 0 when the others are down", app.Weights{"v1": 60, "v2": 40}, [3]fixedHealth{down, up, up}, [3]int64{0, 1000, 0}, 40},
+		{"none serving: the configured table", app.Weights{"v1": 50, "v2": 50}, [3]fixedHealth{down, down, up}, [3]int64{500, 500, 0}, 100},
+		{"weight-0 down does not matter", app.Weights{"v1": 100}, [3]fixedHealth{up, down, down}, [3]int64{1000, 0, 0}, 100},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clients := []*countingClient{{name: "v1"}, {name: "v2"}, {name: "v3"}}
+			routes := make([]Route, 0, len(clients))
+			for i, c := range clients {
+				routes = append(routes, Route{Name: c.name, Client: c, Health: tc.health[i]})
+			}
+			seq := sequence()
+			ranges := map[int]bool{}
+			router, err := NewRouter(RouterConfig{Routes: routes, Weights: tc.weights, Rand: func(n int) int { ranges[n] = true; return seq(n) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 1000 {
+				if _, err := router.Recommend(t.Context(), &recv1.RecommendRequest{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i, c := range clients {
+				if got := c.calls.Load(); got != tc.want[i] {
+					t.Errorf("%s got %d of 1000 calls, want %d", c.name, got, tc.want[i])
+				}
+			}
+			if len(ranges) != 1 || !ranges[tc.wantRanges] {
+				t.Errorf("draw ranges %v, want [0, %d)", ranges, tc.wantRanges)
+			}
+		})
+	}
+}
+
+// flipping is a health that a test changes while calls run.
+type flipping struct{ status atomic.Int32 }
+
+func (f *flipping) Status() HealthStatus { return HealthStatus(f.status.Load()) }
+
+// TestPickUnderChangingHealthRace: picks and health changes race (-race); a NOT_SERVING
+// upstream that is not the last one routable never gets a call while it is down.
+func TestPickUnderChangingHealthRace(t *testing.T) {
+	a, b := &countingClient{name: "a"}, &countingClient{name: "b"}
+	flip := &flipping{}
+	router, err := NewRouter(RouterConfig{Routes: []Route{{Name: "a", Client: a, Health: flip}, {Name: "b", Client: b, Health: up}},
+		Weights: app.Weights{"a": 50, "b": 50}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(t.Context())
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				if _, err := router.Recommend(t.Context(), &recv1.RecommendRequest{}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	for i := range 200 {
+		flip.status.Store(int32(HealthServing) + int32(i%2))
+		time.Sleep(50 * time.Microsecond)
+	}
+	flip.status.Store(int32(HealthNotServing))
+	time.Sleep(time.Millisecond)
+	before := a.calls.Load()
+	time.Sleep(5 * time.Millisecond)
+	stop()
+	wg.Wait()
+	if got := a.calls.Load(); got != before {
+		t.Errorf("the NOT_SERVING upstream got %d calls", got-before)
+	}
+	if b.calls.Load() == 0 {
+		t.Error("the serving upstream got nothing")
 	}
 }
 
@@ -353,5 +459,21 @@ func TestStreamsAreObservedOnceWhenTheyEnd(t *testing.T) {
 	}
 	if n != 3 {
 		t.Errorf("read %d items, want 3", n)
+	}
+}
+
+// TestPickIsCheap: the pick runs on every call; with an upstream down it still allocates
+// nothing (the shares live on the stack) and makes no RPC (Health is an atomic read).
+func TestPickIsCheap(t *testing.T) {
+	router, err := NewRouter(RouterConfig{Routes: []Route{
+		{Name: "v1", Client: &countingClient{}, Health: up},
+		{Name: "v2", Client: &countingClient{}, Health: down},
+		{Name: "v3", Client: &countingClient{}, Health: &flipping{}},
+	}, Weights: app.Weights{"v1": 40, "v2": 30, "v3": 30}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if allocs := testing.AllocsPerRun(1000, func() { _ = router.pick() }); allocs != 0 {
+		t.Errorf("pick allocates %.1f times per call, want 0", allocs)
 	}
 }

@@ -34,8 +34,9 @@ type Config struct {
 	// Budget is GATEWAY_REQUEST_BUDGET_MS (default 1000) and GATEWAY_DEADLINE_MARGIN_MS
 	// (default 50).
 	Budget app.Budget
-	// ReadyCacheTTL is how long a health answer is reused (GATEWAY_READY_CACHE_MS, 1000).
-	ReadyCacheTTL time.Duration
+	// HealthInterval is how often each upstream's gRPC health is asked in the background
+	// (GATEWAY_HEALTH_INTERVAL_MS, 500, at least 10); routing and /readyz read the last answer.
+	HealthInterval time.Duration
 	// DrainDelay is how long /readyz says 503 before the listener closes on SIGTERM
 	// (GATEWAY_DRAIN_DELAY_MS, default 0).
 	DrainDelay time.Duration
@@ -102,7 +103,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		return time.Duration(n) * time.Millisecond
 	}
 	cfg.Budget = app.Budget{Max: ms("GATEWAY_REQUEST_BUDGET_MS", 1000, 1), Margin: ms("GATEWAY_DEADLINE_MARGIN_MS", 50, 0)}
-	cfg.ReadyCacheTTL = ms("GATEWAY_READY_CACHE_MS", 1000, 0)
+	cfg.HealthInterval = ms("GATEWAY_HEALTH_INTERVAL_MS", 500, 10)
 	cfg.DrainDelay = ms("GATEWAY_DRAIN_DELAY_MS", 0, 0)
 	if err != nil {
 		return Config{}, err

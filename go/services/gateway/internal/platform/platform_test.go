@@ -27,7 +27,7 @@ func TestLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Addr() != "127.0.0.1:0" || cfg.Budget.Max != time.Second || cfg.Budget.Margin != 50*time.Millisecond || cfg.ReadyCacheTTL != time.Second || cfg.DrainDelay != 0 {
+	if cfg.Addr() != "127.0.0.1:0" || cfg.Budget.Max != time.Second || cfg.Budget.Margin != 50*time.Millisecond || cfg.HealthInterval != 500*time.Millisecond || cfg.DrainDelay != 0 {
 		t.Errorf("defaults %+v", cfg)
 	}
 	cfg, err = Load(nil, env(map[string]string{"GATEWAY_RECOMMENDER_ADDR": "r:1", "GATEWAY_REQUEST_BUDGET_MS": "300", "GATEWAY_DEADLINE_MARGIN_MS": "20", "GATEWAY_DRAIN_DELAY_MS": "5"}))

@@ -236,14 +236,15 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// readyz is 200 only when the gateway is not draining and every upstream with a weight above
-// 0 says SERVING over gRPC health (each answer cached GATEWAY_READY_CACHE_MS).
+// readyz is 200 only when the gateway is not draining and at least one upstream with a weight
+// above 0 is SERVING, as its background health watcher last heard (no RPC per probe). One
+// draining upstream does not take the edge out of rotation: the router skips it.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	if s.draining.Load() {
 		return &edgeError{notReady, "The gateway is draining."}
 	}
 	if s.readiness != nil && !s.readiness.Ready(r.Context()) {
-		return &edgeError{notReady, "A recommender that gets traffic is not serving."}
+		return &edgeError{notReady, "No recommender that gets traffic is serving."}
 	}
 	return writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -127,9 +128,12 @@ func newHarness(t *testing.T, f *fake) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	watcher := adapters.NewHealthWatcher(adapters.HealthWatcherConfig{Name: "v1", Conn: conn, Interval: 5 * time.Millisecond,
+		Logger: slog.New(slog.DiscardHandler)})
+	t.Cleanup(watcher.Close)
 	registry := metrics.New()
 	router, err := adapters.NewRouter(adapters.RouterConfig{
-		Routes:  []adapters.Route{{Name: "v1", Client: recv1.NewRecommendationServiceClient(conn), Health: adapters.NewHealthChecker(conn, "", 0)}},
+		Routes:  []adapters.Route{{Name: "v1", Client: recv1.NewRecommendationServiceClient(conn), Health: watcher}},
 		Weights: app.Weights{"v1": 100}, Metrics: registry,
 	})
 	if err != nil {
@@ -530,13 +534,24 @@ func TestRoutesAndHealth(t *testing.T) {
 func TestReadiness(t *testing.T) {
 	f := &fake{}
 	h := newHarness(t, f)
-	if a := h.do(t, http.MethodGet, "/readyz", "", nil); a.status != http.StatusOK || string(a.body) != `{"status":"ready"}`+"\n" {
+	// The watcher polls every 5 ms: each change shows within a few polls.
+	readyz := func(want int) answer {
+		t.Helper()
+		var a answer
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			if a = h.do(t, http.MethodGet, "/readyz", "", nil); a.status == want {
+				break
+			}
+		}
+		return a
+	}
+	if a := readyz(http.StatusOK); a.status != http.StatusOK || string(a.body) != `{"status":"ready"}`+"\n" {
 		t.Errorf("/readyz with a SERVING upstream: %d %s", a.status, a.body)
 	}
 	h.health.SetServingStatus("", healthpb.HealthCheckResponse_NOT_SERVING)
-	expectProblem(t, h.do(t, http.MethodGet, "/readyz", "", nil), http.StatusServiceUnavailable, "not_ready")
+	expectProblem(t, readyz(http.StatusServiceUnavailable), http.StatusServiceUnavailable, "not_ready")
 	h.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
-	if a := h.do(t, http.MethodGet, "/readyz", "", nil); a.status != http.StatusOK {
+	if a := readyz(http.StatusOK); a.status != http.StatusOK {
 		t.Errorf("/readyz after SERVING again: %d", a.status)
 	}
 	h.server.SetDraining()
