@@ -35,7 +35,8 @@ var listening = regexp.MustCompile(`listening on (http://[0-9.:]+)`)
 
 // The whole binary's shutdown (run, as main calls it): upstreams behind an httptest server that
 // answers after 500 ms, a request in flight when the context ends (SIGTERM in main), /readyz
-// 503 during the drain delay, the request answered 200, exit code 0.
+// 503 during the drain delay while a new request is still served, the request answered 200,
+// exit code 0.
 func TestRunDrainsOnShutdown(t *testing.T) {
 	arrived := make(chan struct{}, 3)
 	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -100,6 +101,17 @@ func TestRunDrainsOnShutdown(t *testing.T) {
 	_ = ready.Body.Close()
 	if ready.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("/readyz while draining = %d, want 503", ready.StatusCode)
+	}
+	// Not ready is a signal to the balancer, not a refusal: a request that still arrives during
+	// the delay (the balancer has not seen the 503 yet) is served.
+	late, err := client.Post(base+"/products", "application/json",
+		strings.NewReader(`{"sku": "RUN-2", "name": "Late mug", "price": {"amount_minor": 900, "currency": "EUR"}}`))
+	if err != nil {
+		t.Fatalf("a request during the drain delay: %v", err)
+	}
+	_ = late.Body.Close()
+	if late.StatusCode != http.StatusCreated {
+		t.Errorf("a request during the drain delay got %d, want 201", late.StatusCode)
 	}
 	if got := <-status; got != http.StatusOK {
 		t.Errorf("the request in flight at shutdown got %d, want 200", got)

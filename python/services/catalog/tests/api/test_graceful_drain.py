@@ -1,4 +1,5 @@
-"""SIGTERM in a real process: readiness turns 503, the in-flight request finishes, exit 0.
+"""SIGTERM in a real process: readiness turns 503 (a new request is still served during the
+drain delay), the in-flight request finishes, exit 0.
 
 The slow request is real: the catalog's fan-out calls the upstream simulator, which answers
 after ``LATENCY_MS``. No test-only route exists in the service.
@@ -107,9 +108,22 @@ def test_sigterm_drains_in_flight_requests_and_exits_zero(slow_upstreams: str) -
         server.send_signal(signal.SIGTERM)
         signalled = time.monotonic()
         statuses: list[int] = []
+        late: httpx.Response | None = None
         while server.poll() is None and time.monotonic() - signalled < 10:
             try:
                 statuses.append(httpx.get(f"{base}/readyz", timeout=1).status_code)
+                if late is None and statuses[-1] == 503:
+                    # Not ready is a signal to the balancer, not a refusal: a request that
+                    # still arrives during the delay is served.
+                    late = httpx.post(
+                        f"{base}/products",
+                        json={
+                            "sku": "DRAIN-2",
+                            "name": "Late",
+                            "price": {"amount_minor": 100, "currency": "EUR"},
+                        },
+                        timeout=5,
+                    )
             except httpx.HTTPError:
                 break  # the listener closed: the drain delay is over
             time.sleep(0.05)
@@ -121,6 +135,8 @@ def test_sigterm_drains_in_flight_requests_and_exits_zero(slow_upstreams: str) -
         assert response.status_code == 200, response.text
         assert statuses, "no /readyz answer after SIGTERM: the listener closed at once"
         assert set(statuses) == {503}, f"/readyz after SIGTERM answered {statuses}"
+        assert late is not None, "no request could be sent during the drain delay"
+        assert late.status_code == 201, f"a request during the drain delay got {late.status_code}"
         assert server.wait(timeout=15) == 0
         assert server.stderr is not None
         assert "Traceback" not in server.stderr.read()
