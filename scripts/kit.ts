@@ -47,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
     const ok = v.findings.every((f) => f.ok);
     console.log(`${ok ? '✓' : '✗'} lab ${v.lab.id} · ${v.lab.manifest.title} (${(v.ms / 1000).toFixed(1)} s)`);
     for (const f of v.findings) console.log(row(f));
+    if (process.env['KIT_VERIFY_TIMINGS']) console.log(`  timings: ${v.phases.map((p) => `${p.name} ${(p.ms / 1000).toFixed(1)} s`).join(' · ')}`);
   };
   const run = await verify(root, numbers, onLab);
   for (const f of run.global) console.log(row(f));

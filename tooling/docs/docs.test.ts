@@ -126,6 +126,10 @@ describe('extract, Go', () => {
     expect(extract(GO_SRC, 'type Policy')).toEqual(at(6, 9));
     expect(extract(GO_SRC, 'var ErrGone')).toEqual(at(3, 4));
   });
+  it('takes a composite-literal var past its `}{` line, up to the closing brace', () => {
+    const src = ['// table maps errors.', 'var table = []struct {', '\terr error', '}{', '\t{errA},', '}', '', 'const x = 1'].join('\n');
+    expect(extract(src, 'var table')).toEqual(src.split('\n').slice(0, 6));
+  });
   it('does not take a method for a function, and says why', () => {
     expect(() => extract(GO_SRC, 'func Fetch')).toThrow(/no top-level "func Fetch"/);
     expect(() => extract(GO_SRC, 'func Policy.Fetch')).toThrow(/no top-level "func \(Policy\) Fetch"/);

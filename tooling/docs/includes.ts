@@ -16,7 +16,8 @@
  *   numbers, so edits elsewhere in the file do not break the guide; the block is dedented;
  * - Go: `func Name` (a function), `func Type.Name` (a method, value or pointer receiver),
  *   `type Name`, `var Name`, `const Name` (a top-level declaration): with its `//` doc comment,
- *   up to the closing `}` or `)` in column 0 when the first line opens one, else that line;
+ *   up to the closing `}` or `)` in column 0 when the first line opens one (past a `}{` that
+ *   opens a composite literal's value, as in `var x = []struct{…}{…}`), else that line;
  * - protobuf: `message Name`, `service Name`, `enum Name` (a top-level definition): with its `//`
  *   comment lines, up to the closing `}` in column 0;
  * - `NAME` (a bare identifier): a top-level assignment `NAME = ...` / `NAME: T = ...` with the
@@ -165,7 +166,10 @@ function goDeclaration(lines: string[], kind: string, receiver: string | undefin
   let end = start;
   if (opener !== undefined) {
     const closer = opener === '{' ? '}' : ')';
-    while (end < lines.length && !(lines[end] ?? '').startsWith(closer)) end++;
+    // `}{` in column 0 closes a composite literal's type and opens its value
+    // (`var x = []struct{…}{…}`): the declaration goes on to the next closing line.
+    const closes = (l: string): boolean => l.startsWith(closer) && !/^[})\]]\s*\{\s*$/.test(l);
+    while (end < lines.length && !closes(lines[end] ?? '')) end++;
     if (end >= lines.length) throw new Error(`"${label}" is never closed`);
   }
   return lines.slice(first, end + 1);

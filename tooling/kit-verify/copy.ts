@@ -1,7 +1,8 @@
 /**
  * The isolated copy kit verify works in: the repository's files (tracked and untracked, not
  * ignored) copied under `.labs/verify/work`, with node_modules, .venv and .tools linked in.
- * Never the attendee's files. The path is stable between runs so tool caches stay warm.
+ * Never the attendee's files. The path is stable between runs so tool caches stay warm (Go's
+ * build cache keys compiles by folder; mypy's cache is kept per copy).
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
@@ -23,8 +24,9 @@ export function listRepoFiles(root: string): string[] {
     .filter((file) => file && existsSync(path.join(root, file)));
 }
 
-export function makeCopy(root: string): Copy {
-  const target = path.join(root, '.labs', 'verify', 'work');
+/** `name` keeps one stable copy per track (`work-python`, ...), so tracks can be verified side by side. */
+export function makeCopy(root: string, name = 'work'): Copy {
+  const target = path.join(root, '.labs', 'verify', name);
   rmSync(target, { recursive: true, force: true });
   mkdirSync(target, { recursive: true });
   const snapshot = new Map<string, Buffer>();

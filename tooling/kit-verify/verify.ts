@@ -13,7 +13,7 @@ import { acquireLock } from '../lab-engine/lock.ts';
 import { type Lab, loadLabs, earlierLabs } from '../lab-engine/labs.ts';
 import { partLabel, readCurrentPart, readVersion, splitRegion } from '../lab-engine/owned.ts';
 import type { OwnedPart } from '../lab-engine/manifest.ts';
-import type { CheckReport } from '../lab-engine/report/schema.ts';
+import type { CheckReport, StepResult } from '../lab-engine/report/schema.ts';
 import { runCheck } from '../lab-engine/runner.ts';
 import { applyPlan, planVersion, type WritePlan } from '../lab-engine/workspace.ts';
 import { driftFromSnapshot, makeCopy, type Copy } from './copy.ts';
@@ -31,6 +31,8 @@ export interface LabVerdict {
   readonly lab: Lab;
   readonly findings: Finding[];
   readonly ms: number;
+  /** Wall time per phase (reset, solve, each mutant, catch-up), for `KIT_VERIFY_TIMINGS=1`. */
+  readonly phases: { readonly name: string; readonly ms: number }[];
 }
 
 /** Parts owned by two labs of the same file (whole file twice, or file and region, or one region twice). */
@@ -83,11 +85,26 @@ function failedOwnStep(report: CheckReport, lab: Lab): Finding {
 }
 
 /** Steps that test behaviour; a wrong solution must fail one of these, not only a linter. */
-const BEHAVIOUR_KINDS = new Set(['pytest', 'go-test', 'probe']);
+const BEHAVIOUR_KINDS = new Set(['pytest', 'go-test', 'probe', 'vitest', 'promtool']);
 
 function failsOnBehaviour(report: CheckReport): boolean {
   return report.steps.some((s) => s.status === 'fail' && BEHAVIOUR_KINDS.has(s.kind));
 }
+
+/**
+ * Fail-fast for a wrong solution: only behavioural steps can catch it (linters cannot make the
+ * finding pass), so run only those and stop at the first that fails (and a test step at its first
+ * failing test: pytest -x, go test -failfast). The full check runs again
+ * only when nothing caught the mutant, to say what did fail.
+ */
+const MUTANT_RUN = {
+  only: (step: { kind: string }) => BEHAVIOUR_KINDS.has(step.kind),
+  stopWhen: (result: StepResult) => result.status === 'fail' && BEHAVIOUR_KINDS.has(result.kind),
+  failFast: true,
+} as const;
+
+/** Fail-fast for the catch-up finding: any step not passing decides `result: fail`. */
+const FIRST_FAILURE = { stopWhen: (result: StepResult) => result.status !== 'pass' } as const;
 
 function describeFailures(report: CheckReport, only?: ReadonlySet<string>): string {
   return report.steps
@@ -115,13 +132,22 @@ function arrange(copy: Copy, labs: readonly Lab[], lab: Lab, solvedUpTo: 'before
 
 export async function verifyLab(copy: Copy, labs: readonly Lab[], lab: Lab): Promise<LabVerdict> {
   const started = performance.now();
+  const phases: { name: string; ms: number }[] = [];
+  let mark = performance.now();
+  const phase = (name: string): void => {
+    const now = performance.now();
+    phases.push({ name, ms: now - mark });
+    mark = now;
+  };
   const findings = staticFindings(copy.root, lab);
 
   arrange(copy, labs, lab, 'before');
   findings.push(failedOwnStep(await runCheck(copy.root, labs, lab), lab));
+  phase('reset+check');
 
   arrange(copy, labs, lab, 'including');
   const solved = await runCheck(copy.root, labs, lab);
+  phase('solve+check');
   findings.push({ name: 'solve → check passes', ok: solved.result === 'pass', detail: solved.result === 'pass' ? `${(solved.ms / 1000).toFixed(1)} s` : describeFailures(solved) });
 
   for (const mutant of await loadMutants(lab)) {
@@ -133,8 +159,9 @@ export async function verifyLab(copy: Copy, labs: readonly Lab[], lab: Lab): Pro
       continue;
     }
     atomicWrite(file, applied.text);
-    const report = await runCheck(copy.root, labs, lab);
-    const caught = failsOnBehaviour(report);
+    const fast = await runCheck(copy.root, labs, lab, MUTANT_RUN);
+    const caught = failsOnBehaviour(fast);
+    const report = caught ? fast : await runCheck(copy.root, labs, lab);
     const detail = caught
       ? describeFailures(report, BEHAVIOUR_KINDS).slice(0, 110)
       : report.result === 'pass'
@@ -145,6 +172,7 @@ export async function verifyLab(copy: Copy, labs: readonly Lab[], lab: Lab): Pro
     // put the whole file back, not only the owned parts.
     atomicWrite(file, original);
     arrange(copy, labs, lab, 'including');
+    phase(`mutant ${mutant.name.slice(0, 40)}`);
   }
 
   const before = earlierLabs(labs, lab);
@@ -152,16 +180,17 @@ export async function verifyLab(copy: Copy, labs: readonly Lab[], lab: Lab): Pro
   if (firstEarlier) {
     const plan = planVersion(copy.root, firstEarlier, 'starter');
     applyPlan(copy.root, lab.id, 'verify', plan);
-    const report = await runCheck(copy.root, labs, lab);
+    const report = await runCheck(copy.root, labs, lab, FIRST_FAILURE);
     const named = report.earlierLabs.some((e) => e.lab === firstEarlier.number);
     findings.push({ name: `an unfinished lab ${firstEarlier.number} is named as the cause`, ok: report.result === 'fail' ? named : true, detail: named ? 'named' : report.result === 'pass' ? 'check passed without it (independent part)' : 'not named' });
     arrange(copy, labs, lab, 'including');
+    phase('catch-up');
   }
 
   const owned = labs.filter((l) => l.manifest.module === lab.manifest.module && l.number <= lab.number).flatMap((l) => l.manifest.owns.map((part) => ({ lab: l, part })));
   const drift = partDrift(copy, owned);
   findings.push({ name: 'solved files equal the reference', ok: drift.length === 0, detail: drift.join(', ') || 'byte for byte' });
-  return { lab, findings, ms: performance.now() - started };
+  return { lab, findings, ms: performance.now() - started, phases };
 }
 
 /**
@@ -203,14 +232,27 @@ export async function verify(root: string, selected: readonly number[], onLab?: 
   }
 }
 
-async function verifyInCopy(root: string, selected: readonly number[], onLab?: (v: LabVerdict) => void): Promise<VerifyRun> {
-  const copy = makeCopy(root);
+/**
+ * Labs of one track build on each other, so they run in order in one copy; tracks own disjoint
+ * files but one track's check may start another track's service (lab 15), so each track gets
+ * its own copy and the tracks run side by side, `KIT_VERIFY_JOBS` at once (default 3: every track; 1 = one
+ * after the other).
+ */
+function jobCount(): number {
+  const fromEnv = Number(process.env['KIT_VERIFY_JOBS']);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 3;
+}
+
+interface TrackRun {
+  readonly verdicts: LabVerdict[];
+  readonly drift: string[];
+}
+
+async function verifyTrack(root: string, track: string, numbers: ReadonlySet<number>, onLab?: (v: LabVerdict) => void): Promise<TrackRun> {
+  const copy = makeCopy(root, `work-${track}`);
   const labs = await loadLabs(copy.root);
-  const chosen = selected.length ? labs.filter((l) => selected.includes(l.number)) : labs;
-  const overlaps = overlappingOwnership(labs);
-  const global: Finding[] = [{ name: 'labs own disjoint parts', ok: overlaps.length === 0, detail: overlaps.join('; ') || `${labs.length} lab(s)` }];
   const verdicts: LabVerdict[] = [];
-  for (const lab of chosen) {
+  for (const lab of labs.filter((l) => l.manifest.module === track && numbers.has(l.number))) {
     const verdict = await verifyLab(copy, labs, lab);
     verdicts.push(verdict);
     onLab?.(verdict);
@@ -218,7 +260,27 @@ async function verifyInCopy(root: string, selected: readonly number[], onLab?: (
   const plan: WritePlan = new Map();
   for (const lab of labs) planVersion(copy.root, lab, 'solution', plan);
   applyPlan(copy.root, 'all', 'verify', plan);
-  const drift = driftFromSnapshot(copy);
+  return { verdicts, drift: driftFromSnapshot(copy) };
+}
+
+async function verifyInCopy(root: string, selected: readonly number[], onLab?: (v: LabVerdict) => void): Promise<VerifyRun> {
+  const labs = await loadLabs(root);
+  const chosen = selected.length ? labs.filter((l) => selected.includes(l.number)) : labs;
+  const overlaps = overlappingOwnership(labs);
+  const global: Finding[] = [{ name: 'labs own disjoint parts', ok: overlaps.length === 0, detail: overlaps.join('; ') || `${labs.length} lab(s)` }];
+  const tracks = [...new Set(chosen.map((l) => l.manifest.module))];
+  const numbers = new Set(chosen.map((l) => l.number));
+  const runs: TrackRun[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < tracks.length) {
+      const track = tracks[next++];
+      if (track) runs.push(await verifyTrack(root, track, numbers, onLab));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobCount(), tracks.length)) }, () => worker()));
+  const verdicts = runs.flatMap((r) => r.verdicts).sort((a, b) => a.lab.number - b.lab.number);
+  const drift = [...new Set(runs.flatMap((r) => r.drift))];
   global.push({ name: 'every lab solved: the tree equals the reference', ok: drift.length === 0, detail: drift.join(', ') || 'byte for byte' });
   return { verdicts, global };
 }

@@ -52,6 +52,12 @@ export const stepSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('staticcheck'), ...goCommon }).strict(),
   z.object({ kind: z.literal('golangci-lint'), ...goCommon }).strict(),
   z.object({ kind: z.literal('go-test'), ...goCommon, race: z.boolean().default(true) }).strict(),
+  /** vitest on TypeScript acceptance tests (repository-relative files or folders). */
+  z.object({ kind: z.literal('vitest'), paths, ...common }).strict(),
+  /** The project's strict typecheck: `tsc --noEmit -p tsconfig.json`. */
+  z.object({ kind: z.literal('tsc'), ...common }).strict(),
+  /** `promtool test rules` on alerting-rule unit tests (repository-relative test files). */
+  z.object({ kind: z.literal('promtool'), tests: paths, ...common }).strict(),
   z
     .object({
       kind: z.literal('probe'),

@@ -4,7 +4,7 @@
  * (kit verify proves it) and the solution never does. Cheap enough to run before every check.
  */
 import { earlierLabs, type Lab } from './labs.ts';
-import { readCurrentFile } from './owned.ts';
+import { decodeOwned, readCurrentFile, splitRegion } from './owned.ts';
 
 export interface Unfinished {
   readonly lab: Lab;
@@ -17,9 +17,21 @@ export function unfinishedPart(root: string, lab: Lab): Unfinished | undefined {
   for (const part of lab.manifest.owns) {
     const bytes = readCurrentFile(root, part.path);
     if (bytes === undefined) return { lab, file: part.path, why: 'missing' };
-    if (bytes.includes(lab.todoMarker)) return { lab, file: part.path, why: 'todo' };
+    if (!bytes.includes(lab.todoMarker)) continue;
+    // A region part is judged by the region alone: the rest of the file (e.g. a test helper's
+    // messages that name the TODO) is not the lab's work. Broken region markers: the whole file.
+    if (part.region && !regionHolds(bytes, part.region, part.path, lab)) continue;
+    return { lab, file: part.path, why: 'todo' };
   }
   return undefined;
+}
+
+function regionHolds(bytes: Buffer, region: string, file: string, lab: Lab): boolean {
+  try {
+    return splitRegion(decodeOwned(bytes, file, lab), region, file, lab).inner.includes(lab.todoMarker);
+  } catch {
+    return true;
+  }
 }
 
 export function unfinishedEarlierLabs(root: string, labs: readonly Lab[], lab: Lab): Unfinished[] {

@@ -19,6 +19,8 @@ export interface RunOptions {
   readonly cwd: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly timeoutMs?: number;
+  /** Aborting stops the whole process group at once (kit verify's fail-fast mode). */
+  readonly signal?: AbortSignal | undefined;
 }
 
 const live = new Set<ChildProcess>();
@@ -58,8 +60,12 @@ export function run(command: string, args: readonly string[], options: RunOption
           killGroup(child, 'SIGKILL');
         }, options.timeoutMs)
       : undefined;
+    const abort = (): void => killGroup(child, 'SIGKILL');
+    if (options.signal?.aborted) abort();
+    options.signal?.addEventListener('abort', abort, { once: true });
     const finish = (code: number | null, spawnError?: Error): void => {
       if (timer) clearTimeout(timer);
+      options.signal?.removeEventListener('abort', abort);
       live.delete(child);
       resolve({
         code,

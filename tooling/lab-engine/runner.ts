@@ -9,6 +9,7 @@ import path from 'node:path';
 import { findTool } from '../toolchain/tools.ts';
 import { MissingToolError, UsageError } from './errors.ts';
 import type { Lab } from './labs.ts';
+import type { Step } from './manifest.ts';
 import { decodeOwned, readCurrentFile, splitRegion } from './owned.ts';
 import { describeUnfinished, unfinishedEarlierLabs } from './prerequisites.ts';
 import { SCHEMA_ID, type CheckReport, type StepResult } from './report/schema.ts';
@@ -25,6 +26,19 @@ export interface RunOptions {
   readonly concurrency?: number;
   /** Called once per step, in manifest order, as soon as its result (and all before it) is known. */
   readonly onStep?: (result: StepResult, index: number) => void;
+  /**
+   * kit verify only: run just the steps this accepts (the report lists only those). An
+   * attendee's check always runs every step.
+   */
+  readonly only?: (step: Step) => boolean;
+  /**
+   * kit verify only (fail-fast): once a step's result satisfies this, start no further step
+   * and stop the running ones; the report lists the steps finished before that moment, and
+   * the check is a fail when any listed step did not pass.
+   */
+  readonly stopWhen?: (result: StepResult) => boolean;
+  /** kit verify only: test steps stop at their first failing test. */
+  readonly failFast?: boolean;
 }
 
 /** Every owned part must exist, be UTF-8 text and (for regions) have intact markers. */
@@ -55,8 +69,9 @@ export async function runCheck(root: string, labs: readonly Lab[], lab: Lab, opt
   const startedAt = new Date().toISOString();
   const started = performance.now();
   const scratch = mkdtempSync(path.join(tmpdir(), `lab-${lab.id}-`));
-  const steps = lab.manifest.steps;
+  const steps = options.only ? lab.manifest.steps.filter(options.only) : lab.manifest.steps;
   const results: (StepResult | undefined)[] = steps.map(() => undefined);
+  const stop = new AbortController();
   let reported = 0;
   const flush = (): void => {
     while (reported < steps.length && results[reported]) {
@@ -67,11 +82,15 @@ export async function runCheck(root: string, labs: readonly Lab[], lab: Lab, opt
   try {
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < steps.length) {
+      while (next < steps.length && !stop.signal.aborted) {
         const index = next++;
         const step = steps[index];
         if (!step) continue;
-        results[index] = await runStep({ root, lab, tools, scratch }, step);
+        const result = await runStep({ root, lab, tools, scratch, signal: stop.signal, failFast: options.failFast }, step);
+        // A step stopped by fail-fast says nothing about the code: leave it out.
+        if (stop.signal.aborted) break;
+        results[index] = result;
+        if (options.stopWhen?.(result)) stop.abort();
         flush();
       }
     };

@@ -186,6 +186,13 @@ describe.concurrent('earlier labs of the track', () => {
     expect(unfinishedEarlierLabs(f.root, labs, lab1)).toEqual([]);
   });
 
+  it("a TODO(lab 1) outside lab 01's region (a message naming it) does not make lab 01 unfinished", async () => {
+    const { f, labs, lab2 } = await fresh();
+    f.write('svc/greet.py', `${greetFile(DEMO.helloSolution, DEMO.byeSolution)}# failing? see TODO(lab 1) in hello\n`);
+    f.write('svc/demo.py', DEMO.solution);
+    expect(unfinishedEarlierLabs(f.root, labs, lab2)).toEqual([]);
+  });
+
   it('a missing owned file of lab 01 makes it unfinished too', async () => {
     const { f, labs, lab2 } = await fresh();
     f.remove('svc/demo.py');

@@ -12,6 +12,10 @@ export interface StepContext {
   readonly tools: ReadonlyMap<string, string>;
   /** A scratch folder for machine output (JUnit XML and the like), removed after the check. */
   readonly scratch: string;
+  /** Set when the check no longer needs this step (kit verify's fail-fast): stop at once. */
+  readonly signal?: AbortSignal | undefined;
+  /** kit verify's fail-fast: a test step may stop at its first failing test (pytest -x, go test -failfast). */
+  readonly failFast?: boolean | undefined;
 }
 
 export type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;

@@ -24,7 +24,7 @@ export function positionedLines(text: string, moduleDir: string, root: string): 
 
 export async function gofmt(ctx: StepContext, step: StepOf<'gofmt'>): Promise<StepResult> {
   const dir = path.join(ctx.root, step.dir);
-  const ran = await run(tool(ctx, 'gofmt'), ['-l', '.'], { cwd: dir, env: goEnv(), timeoutMs: timeoutMs(step, 60) });
+  const ran = await run(tool(ctx, 'gofmt'), ['-l', '.'], { cwd: dir, env: goEnv(), timeoutMs: timeoutMs(step, 60), signal: ctx.signal });
   const failures = ran.stdout
     .split('\n')
     .filter((line) => line.trim())
@@ -34,7 +34,7 @@ export async function gofmt(ctx: StepContext, step: StepOf<'gofmt'>): Promise<St
 
 export async function goVet(ctx: StepContext, step: StepOf<'go-vet'>): Promise<StepResult> {
   const dir = path.join(ctx.root, step.dir);
-  const ran = await run(tool(ctx, 'go'), ['vet', ...step.packages], { cwd: dir, env: goEnv(), timeoutMs: timeoutMs(step, 180) });
+  const ran = await run(tool(ctx, 'go'), ['vet', ...step.packages], { cwd: dir, env: goEnv(), timeoutMs: timeoutMs(step, 180), signal: ctx.signal });
   return verdict(step, ran, positionedLines(ran.stderr, dir, ctx.root), false);
 }
 
@@ -46,7 +46,7 @@ interface StaticcheckIssue {
 
 export async function staticcheck(ctx: StepContext, step: StepOf<'staticcheck'>): Promise<StepResult> {
   const dir = path.join(ctx.root, step.dir);
-  const ran = await run(tool(ctx, 'staticcheck'), ['-f', 'json', ...step.packages], { cwd: dir, env: goEnv(), timeoutMs: timeoutMs(step, 300) });
+  const ran = await run(tool(ctx, 'staticcheck'), ['-f', 'json', ...step.packages], { cwd: dir, env: goEnv(), timeoutMs: timeoutMs(step, 300), signal: ctx.signal });
   const failures: Failure[] = [];
   for (const line of ran.stdout.split('\n')) {
     if (!line.trim()) continue;
@@ -69,7 +69,7 @@ export async function golangciLint(ctx: StepContext, step: StepOf<'golangci-lint
   const ran = await run(
     tool(ctx, 'golangci-lint'),
     ['run', '--allow-serial-runners', '--output.json.path=stdout', '--output.text.path=stderr', '--show-stats=false', ...step.packages],
-    { cwd: dir, env: goEnv(), timeoutMs: timeoutMs(step, 600) },
+    { cwd: dir, env: goEnv(), timeoutMs: timeoutMs(step, 600), signal: ctx.signal },
   );
   let failures: Failure[] = [];
   try {
@@ -95,8 +95,8 @@ interface TestEvent {
 
 export async function goTest(ctx: StepContext, step: StepOf<'go-test'>): Promise<StepResult> {
   const dir = path.join(ctx.root, step.dir);
-  const args = ['test', '-json', '-count=1', ...(step.race ? ['-race'] : []), ...step.packages];
-  const ran = await run(tool(ctx, 'go'), args, { cwd: dir, env: goEnv(), timeoutMs: timeoutMs(step, 600) });
+  const args = ['test', '-json', '-count=1', ...(step.race ? ['-race'] : []), ...(ctx.failFast ? ['-failfast'] : []), ...step.packages];
+  const ran = await run(tool(ctx, 'go'), args, { cwd: dir, env: goEnv(), timeoutMs: timeoutMs(step, 600), signal: ctx.signal });
   const failures = goTestFailures(ran.stdout, dir, ctx.root);
   if (ran.code !== 0 && failures.length === 0) failures.push(...positionedLines(ran.stderr, dir, ctx.root));
   return verdict(step, ran, failures, false);

@@ -5,7 +5,9 @@ import { toolsOfService } from '../../services/registry.ts';
 import type { StepContext } from './context.ts';
 import { gofmt, goTest, goVet, golangciLint, staticcheck } from './go.ts';
 import { probe } from './probe.ts';
+import { promtool } from './promtool.ts';
 import { mypy, pytest, ruffCheck, ruffFormat } from './python.ts';
+import { tsc, vitest } from './typescript.ts';
 
 export function toolsFor(step: Step): readonly string[] {
   switch (step.kind) {
@@ -27,6 +29,11 @@ export function toolsFor(step: Step): readonly string[] {
       return ['golangci-lint', 'go'];
     case 'probe':
       return toolsOfService(step.service);
+    case 'vitest':
+    case 'tsc':
+      return ['node'];
+    case 'promtool':
+      return ['promtool'];
   }
 }
 
@@ -52,5 +59,11 @@ export function runStep(ctx: StepContext, step: Step): Promise<StepResult> {
       return goTest(ctx, step);
     case 'probe':
       return probe(ctx, step);
+    case 'vitest':
+      return vitest(ctx, step);
+    case 'tsc':
+      return tsc(ctx, step);
+    case 'promtool':
+      return promtool(ctx, step);
   }
 }

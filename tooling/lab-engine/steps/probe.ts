@@ -30,6 +30,8 @@ export async function probe(ctx: StepContext, step: StepOf<'probe'>): Promise<St
   try {
     const http = httpContext(outcome.main.baseUrl, outcome.urls);
     for (const c of cases) {
+      // kit verify's fail-fast: another step already decided the check; its result is discarded.
+      if (ctx.signal?.aborted) break;
       if (performance.now() > deadline) {
         failures.push({ test: c.name, message: `not run: the probe step ran out of time` });
         continue;

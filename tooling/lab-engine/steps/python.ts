@@ -26,7 +26,7 @@ export async function ruffCheck(ctx: StepContext, step: StepOf<'ruff-check'>): P
   const ran = await run(tool(ctx, 'ruff'), ['check', '--no-fix', '--output-format', 'json', ...step.paths], {
     cwd: ctx.root,
     env: pythonEnv(),
-    timeoutMs: timeoutMs(step, 60),
+    timeoutMs: timeoutMs(step, 60), signal: ctx.signal,
   });
   let failures: Failure[] = [];
   let crashed = ran.code !== 0 && ran.code !== 1;
@@ -46,7 +46,7 @@ export async function ruffFormat(ctx: StepContext, step: StepOf<'ruff-format'>):
   const ran = await run(tool(ctx, 'ruff'), ['format', '--check', ...step.paths], {
     cwd: ctx.root,
     env: pythonEnv(),
-    timeoutMs: timeoutMs(step, 60),
+    timeoutMs: timeoutMs(step, 60), signal: ctx.signal,
   });
   const failures = [...ran.stdout.matchAll(/^Would reformat: (.+)$/gm)].map((m) => ({
     message: 'not formatted — run `.venv/bin/ruff format` on it',
@@ -68,8 +68,9 @@ interface MypyMessage {
 export async function mypy(ctx: StepContext, step: StepOf<'mypy'>): Promise<StepResult> {
   const ran = await run(tool(ctx, 'mypy'), ['--strict', '-O', 'json', '--no-error-summary', ...step.paths], {
     cwd: ctx.root,
-    env: { ...pythonEnv(), ...(process.env['LAB_MYPY_CACHE_DIR'] ? { MYPY_CACHE_DIR: process.env['LAB_MYPY_CACHE_DIR'] } : {}) },
-    timeoutMs: timeoutMs(step, 180),
+    // kit verify's copies (one per track, checked side by side) each keep their own cache.
+    env: { ...pythonEnv(), ...(process.env['LAB_MYPY_CACHE_DIR'] ? { MYPY_CACHE_DIR: path.join(process.env['LAB_MYPY_CACHE_DIR'], path.basename(ctx.root)) } : {}) },
+    timeoutMs: timeoutMs(step, 180), signal: ctx.signal,
   });
   const failures: Failure[] = [];
   let unparsed = false;
@@ -97,8 +98,8 @@ export async function pytest(ctx: StepContext, step: StepOf<'pytest'>): Promise<
   const report = path.join(ctx.scratch, `junit-${Math.random().toString(36).slice(2)}.xml`);
   const ran = await run(
     tool(ctx, 'python'),
-    ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-o', 'junit_family=xunit1', `--junitxml=${report}`, ...step.paths],
-    { cwd: ctx.root, env: pythonEnv(), timeoutMs: timeoutMs(step, 300) },
+    ['-m', 'pytest', '-q', ...(ctx.failFast ? ['-x'] : []), '-p', 'no:cacheprovider', '-o', 'junit_family=xunit1', `--junitxml=${report}`, ...step.paths],
+    { cwd: ctx.root, env: pythonEnv(), timeoutMs: timeoutMs(step, 300), signal: ctx.signal },
   );
   const failures = existsSync(report) ? junitFailures(readFileSync(report, 'utf8'), ctx.root) : [];
   if (ran.code === 5) failures.push({ message: `pytest collected no tests from ${step.paths.join(' ')}` });
