@@ -11,6 +11,11 @@ import type { Gate } from '../gates/gates.ts';
 import { findTool } from '../toolchain/tools.ts';
 import { RULES_DIR, TESTS_DIR } from './spec.ts';
 
+export const ALERTS_DIR = 'tooling/rollout/alerts';
+
+/** The unit tests of the hand-written alerts: lab 16's acceptance test (it reads ALERTS_DIR). */
+export const HAND_WRITTEN_ALERT_TESTS = ['labs/16-roll-it-out/check/page-alert.test.yml'];
+
 export const PROMTOOL_FIX = 'apt-get install -y --no-install-recommends prometheus';
 
 function ymlFiles(root: string, dir: string): string[] {
@@ -21,8 +26,9 @@ function ymlFiles(root: string, dir: string): string[] {
 
 export function sloGates(root: string, env: NodeJS.ProcessEnv = process.env, findPromtool: () => string | undefined = () => findTool(root, 'promtool')): Gate[] {
   const promtool = findPromtool();
-  const rules = ymlFiles(root, RULES_DIR);
-  const tests = ymlFiles(root, TESTS_DIR);
+  // Sloth's generated rules and the hand-written ones (lab 16's page alert, tested by the lab's check).
+  const rules = [...ymlFiles(root, RULES_DIR), ...ymlFiles(root, ALERTS_DIR)];
+  const tests = [...ymlFiles(root, TESTS_DIR), ...HAND_WRITTEN_ALERT_TESTS.filter((f) => existsSync(path.join(root, f)))];
   const missing = promtool === undefined && env['CI'] !== 'true' ? `promtool not installed (optional here, required when CI=true): ${PROMTOOL_FIX}` : undefined;
   const command = promtool ?? 'promtool';
   const skip = (none: string, files: string[]): { skip?: string } => (files.length === 0 ? { skip: none } : missing !== undefined ? { skip: missing } : {});

@@ -107,8 +107,9 @@ describe('SLO gates', () => {
 
   it('checks every rule file and tests every alert test file', () => {
     const gates = sloGates(root, {}, () => '/usr/bin/promtool');
-    expect(gates[1]?.args).toEqual(['check', 'rules', ...['catalog-go', 'catalog-python', 'gateway', 'recommender'].map((s) => `tooling/rollout/rules/${s}.yml`)]);
-    expect(gates[2]?.args).toEqual(['test', 'rules', ...['catalog-go', 'catalog-python', 'gateway', 'recommender'].map((s) => `tooling/rollout/tests/${s}.yml`)]);
+    const services = ['catalog-go', 'catalog-python', 'gateway', 'recommender'];
+    expect(gates[1]?.args).toEqual(['check', 'rules', ...services.map((s) => `tooling/rollout/rules/${s}.yml`), 'tooling/rollout/alerts/recommender-page.yml']);
+    expect(gates[2]?.args).toEqual(['test', 'rules', ...services.map((s) => `tooling/rollout/tests/${s}.yml`), 'labs/16-roll-it-out/check/page-alert.test.yml']);
     expect(gates.every((g) => g.skip === undefined)).toBe(true);
   });
 });
