@@ -85,6 +85,14 @@ describe.concurrent('bad input gets one line on stderr and exit 2, never a stack
     expect(f.backupFolders()).toEqual([]);
   });
 
+  it('list keeps every title apart from its progress (long titles are cut with …)', async () => {
+    const result = await runLab(process.cwd(), ['list']);
+    expect(result.code).toBe(0);
+    const rows = result.stdout.trim().split('\n').slice(1);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row).toMatch(/^\d{2} +\S+ +.+? {2,}(passed|in progress|not started)/);
+  });
+
   it('--help prints the usage and exits 0', async () => {
     const result = await runLab(shared.root, ['--help']);
     expect(result.code).toBe(0);
