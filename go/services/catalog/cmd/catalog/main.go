@@ -11,10 +11,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"languagetracks.example/go/services/catalog/internal/adapters"
 	"languagetracks.example/go/services/catalog/internal/app"
@@ -66,7 +69,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		logger.Error("wiring failed", "error", err.Error())
 		return exitError
 	}
-	telemetry := observability.New(nil, logger)
+	telemetry := newTelemetry(logger)
 	telemetry.ReadOutboxLag(store.OutboxLag)
 	fanOut, limit, err := fromEnv(os.Getenv, telemetry)
 	if err != nil {
@@ -95,6 +98,14 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		return exitError
 	}
 	return exitOK
+}
+
+// newTelemetry is the service's telemetry. No trace exporter is wired, so spans go nowhere: an
+// explicit no-op provider makes starting one free. (The global provider does the same work with
+// an allocation per span, to hand its tracers over to a provider set later; to export traces,
+// pass an SDK provider here.)
+func newTelemetry(logger *slog.Logger) *observability.Telemetry {
+	return observability.New(noop.NewTracerProvider(), logger)
 }
 
 // fromEnv reads the fan-out (lab 7) and the edge's rate limit from the environment; the

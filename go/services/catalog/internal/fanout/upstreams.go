@@ -176,22 +176,40 @@ var ErrSimulatedFailure = errors.New("fanout: simulated upstream failure")
 
 // Fetch implements Upstream.
 func (s Simulated) Fetch(ctx context.Context, productID string) ([]byte, error) {
+	// Fetch runs on a fan-out goroutine, whose stack starts small and is copied whenever it
+	// grows: the hot path (a memoised payload) keeps a small frame and allocates only the copy;
+	// the wait and the first answer of a product are in functions of their own.
 	if s.Latency > 0 {
-		timer := time.NewTimer(s.Latency)
-		defer timer.Stop()
-		select {
-		case <-timer.C:
-		case <-ctx.Done():
-			return nil, fmt.Errorf("%s: %w", s.Name, ctx.Err())
+		if err := s.wait(ctx); err != nil {
+			return nil, err
 		}
 	}
 	if s.Fail {
 		return nil, fmt.Errorf("%s: %w", s.Name, ErrSimulatedFailure)
 	}
-	key := string(s.Name) + "/" + productID + "/" + strconv.Itoa(s.ReviewCount)
-	if raw, ok := simulated.getString(key); ok {
+	var buf [64]byte // the memo key, built without allocating (m[string(bytes)] does not either)
+	key := append(append(append(append(buf[:0], s.Name...), '/'), productID...), '/')
+	key = strconv.AppendInt(key, int64(s.ReviewCount), 10)
+	if raw, ok := simulated.get(key); ok {
 		return slices.Clone(raw), nil
 	}
+	return s.fresh(string(key), productID)
+}
+
+// wait sleeps Latency, or returns ctx's error once it is done.
+func (s Simulated) wait(ctx context.Context) error {
+	timer := time.NewTimer(s.Latency)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("%s: %w", s.Name, ctx.Err())
+	}
+}
+
+// fresh makes, memoises and returns the payload of a product not asked for before.
+func (s Simulated) fresh(key, productID string) ([]byte, error) {
 	payload, part := simulatedPayload(s.Name, productID, s.ReviewCount)
 	raw, err := json.Marshal(payload)
 	if err != nil {

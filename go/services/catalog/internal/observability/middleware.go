@@ -1,6 +1,7 @@
 package observability
 
 import (
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -65,8 +66,9 @@ func (t *Telemetry) Middleware(next http.Handler) http.Handler {
 		}
 		elapsed := time.Since(started)
 		observers.get(r.Method, route, recorder.status).Observe(elapsed.Seconds())
-		t.Logger.InfoContext(ctx, "request", "method", r.Method, "route", route, "status", recorder.status,
-			"duration_ms", float64(elapsed.Microseconds())/1000)
+		// Typed attributes (LogAttrs), not key-value pairs: no value is boxed into an interface.
+		t.Logger.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("method", r.Method), slog.String("route", route),
+			slog.Int("status", recorder.status), slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000))
 	})
 }
 

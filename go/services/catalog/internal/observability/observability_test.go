@@ -156,3 +156,19 @@ func TestOutboxLagIsReadAtScrapeTime(t *testing.T) {
 		t.Errorf("read %d times for 3 scrapes", len(limits))
 	}
 }
+
+// The request's log line: method, route (the pattern), status and duration_ms as JSON types.
+func TestRequestLogLine(t *testing.T) {
+	tel, _, logs := newTelemetry(t)
+	api(tel).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/products/p-1", nil))
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	var record map[string]any
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &record); err != nil {
+		t.Fatalf("log line %q: %v", lines[len(lines)-1], err)
+	}
+	duration, isNumber := record["duration_ms"].(float64)
+	if record["msg"] != "request" || record["level"] != "INFO" || record["method"] != "GET" ||
+		record["route"] != "/products/{product_id}" || record["status"] != float64(http.StatusOK) || !isNumber || duration < 0 {
+		t.Errorf("request log line = %v", record)
+	}
+}

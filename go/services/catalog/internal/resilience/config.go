@@ -63,6 +63,7 @@ func Wrap(upstreams fanout.Upstreams, policy Policy, tel *observability.Telemetr
 			Breaker:   NewBreaker(string(name), policy.Breaker, tel.BreakerChanged),
 			Retry:     policy.Retry,
 			Telemetry: tel,
+			spanName:  "upstream " + string(name),
 		}
 		if name == policy.Hedged {
 			u.Hedge = Hedge{Delay: policy.HedgeDelay}

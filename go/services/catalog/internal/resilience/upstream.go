@@ -28,33 +28,57 @@ type Upstream struct {
 	Retry     Retry
 	Hedge     Hedge
 	Telemetry *observability.Telemetry
+
+	spanName string // "upstream <name>", built once by Wrap (else per call)
 }
 
 // Fetch implements fanout.Upstream.
+//
+// It runs on a goroutine of its own per call (the fan-out's), whose stack starts small and is
+// copied each time it grows: so the span's attributes are built only for a recording span
+// (none with the default no-op provider), which keeps this frame small and allocation-free.
 func (u *Upstream) Fetch(ctx context.Context, productID string) ([]byte, error) {
-	ctx, span := u.Telemetry.Tracer.Start(ctx, "upstream "+string(u.Name),
-		trace.WithSpanKind(trace.SpanKindClient),
-		trace.WithAttributes(attribute.String("catalog.upstream", string(u.Name)), attribute.String("catalog.product_id", productID)))
+	name := u.spanName
+	if name == "" {
+		name = "upstream " + string(u.Name)
+	}
+	ctx, span := u.Telemetry.Tracer.Start(ctx, name, clientSpan)
 	defer span.End()
+	if span.IsRecording() {
+		u.describe(span, productID)
+	}
 	raw, err := throughBreaker(u.Breaker, func() ([]byte, error) {
 		return u.Retry.Do(ctx, "GET", func(ctx context.Context) ([]byte, error) {
 			return u.Hedge.Do(ctx, func(ctx context.Context) ([]byte, error) { return u.Inner.Fetch(ctx, productID) })
 		})
 	})
 	if err != nil {
-		reason := string(fanout.ReasonError)
-		switch {
-		case errors.Is(err, ErrCircuitOpen):
-			reason = string(fanout.ReasonCircuitOpen)
-			shortCircuited(ctx, u.Name)
-		case ctx.Err() != nil, errors.Is(err, context.DeadlineExceeded):
-			reason = string(fanout.ReasonTimeout)
-		}
-		u.Telemetry.UpstreamFailed(string(u.Name), reason)
-		span.SetStatus(codes.Error, reason)
+		u.failed(ctx, span, err)
 	}
 	return raw, err
 }
+
+// describe sets the upstream span's attributes.
+func (u *Upstream) describe(span trace.Span, productID string) {
+	span.SetAttributes(attribute.String("catalog.upstream", string(u.Name)), attribute.String("catalog.product_id", productID))
+}
+
+// failed records a failed call: its reason in the error count and on the span.
+func (u *Upstream) failed(ctx context.Context, span trace.Span, err error) {
+	reason := string(fanout.ReasonError)
+	switch {
+	case errors.Is(err, ErrCircuitOpen):
+		reason = string(fanout.ReasonCircuitOpen)
+		shortCircuited(ctx, u.Name)
+	case ctx.Err() != nil, errors.Is(err, context.DeadlineExceeded):
+		reason = string(fanout.ReasonTimeout)
+	}
+	u.Telemetry.UpstreamFailed(string(u.Name), reason)
+	span.SetStatus(codes.Error, reason)
+}
+
+// clientSpan is the upstream span's kind, built once.
+var clientSpan = trace.WithSpanKind(trace.SpanKindClient)
 
 // budget collects, per request, the upstreams whose breaker refused the call.
 type budget struct {
