@@ -124,6 +124,10 @@ export interface RunningService {
   output(): string;
   /** SIGTERM to the group, SIGKILL after `graceMs`; resolves when it has exited. */
   stop(graceMs?: number): Promise<void>;
+  /** SIGTERM to the group without waiting: `exited` says when it is gone (a drain under test). */
+  terminate(): void;
+  /** The exit code once it has exited (null: ended by a signal, or it could not be spawned). */
+  readonly exited: Promise<number | null>;
 }
 
 export type StartOutcome =
@@ -156,16 +160,16 @@ export async function startService(spec: ServiceSpec): Promise<StartOutcome> {
   child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
   const output = (): string => Buffer.concat(chunks).toString('utf8');
   let exited = false;
-  const exitedPromise = new Promise<void>((resolve) => {
-    const done = (): void => {
+  const exitedPromise = new Promise<number | null>((resolve) => {
+    const done = (code: number | null): void => {
       exited = true;
       live.delete(child);
-      resolve();
+      resolve(code);
     };
-    child.on('close', done);
+    child.on('close', (code) => done(code));
     child.on('error', (error) => {
       chunks.push(Buffer.from(error.message));
-      done();
+      done(null);
     });
   });
   const baseUrl = `http://127.0.0.1:${spec.port}`;
@@ -182,7 +186,8 @@ export async function startService(spec: ServiceSpec): Promise<StartOutcome> {
           await exitedPromise;
           clearTimeout(timer);
         };
-        return { status: 'started', service: { baseUrl, output, stop } };
+        const terminate = (): void => killGroup(child, 'SIGTERM');
+        return { status: 'started', service: { baseUrl, output, stop, terminate, exited: exitedPromise } };
       }
       lastError = healthy;
     } catch (error) {

@@ -3,6 +3,7 @@
  * switched 100 % to green, held, and switched back; the goal is no failed request across both
  * switches. Prometheus confirms each colour really served while it was live.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mintDevJwt } from '../../probes/dev-jwt.ts';
 import { RECOMMENDATIONS_PATH } from './canary.ts';
 import { startLoad, type LoadCounts, type RunningLoad } from './load.ts';
@@ -42,7 +43,6 @@ export interface BlueGreenReport {
   readonly durationMs: number;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const served = (version: Version): string =>
   `sum(rate(recommender_rpc_duration_seconds_count{job="recommender",version="${version}",method="/languagetracks.recommendations.v1.RecommendationService/Recommend"}[3s]))`;
 

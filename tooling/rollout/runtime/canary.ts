@@ -5,6 +5,7 @@
  * decide() (tooling/rollout/canary/decide.ts), whose decision is carried out at once: advance
  * (PUT the next weight), promote, or roll back (v1=100 before anything else).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { canaryQueries, renderQuery, type CanaryQuery } from '../canary/queries.ts';
 import { decide, initialState, type CanaryState, type Decision, type Reading, type StepPolicy } from '../canary/decide.ts';
 import { mintDevJwt } from '../../probes/dev-jwt.ts';
@@ -68,7 +69,6 @@ export interface CanaryReport {
   readonly durationMs: number;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const candidateTraffic = (window: string): string => `sum(rate(recommender_rpc_duration_seconds_count{job="recommender",version="v2"}[${window}]))`;
 

@@ -12,8 +12,7 @@
  * (500 ms timeout) plus the load's request timeout margin, so no new call reaches it once it
  * stops taking calls.
  */
-import { spawn } from 'node:child_process';
-import { grpcHealthCheck } from '../../lab-engine/grpc-health.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, lastLinesOf, startService, type RunningService, type ServiceSpec } from '../../lab-engine/process.ts';
 import { mintDevJwt } from '../../probes/dev-jwt.ts';
 import { services } from '../../services/registry.ts';
@@ -61,7 +60,6 @@ export interface DrainReport {
   readonly durationMs: number;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `gateway_upstream_requests_total{code="OK",upstream="v1"} 12` → v1: 12. */
 export function servedFrom(metricsText: string): Served {
@@ -81,58 +79,6 @@ export function drainVerdict(r: Pick<DrainReport, 'failed' | 'before' | 'after' 
 }
 
 /** A recommender this run owns the process of (its exit code is part of the verdict). */
-interface OwnedProcess {
-  readonly exited: Promise<number | null>;
-  terminate(): void;
-  kill(): void;
-  output(): string;
-}
-
-async function startOwned(name: string, spec: ServiceSpec, deadlineMs: number): Promise<OwnedProcess> {
-  const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const chunks: Buffer[] = [];
-  child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-  child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const output = (): string => Buffer.concat(chunks).toString('utf8');
-  let done = false;
-  const exited = new Promise<number | null>((resolve) => {
-    child.on('close', (code) => {
-      done = true;
-      resolve(code);
-    });
-    child.on('error', (error) => {
-      chunks.push(Buffer.from(error.message));
-      done = true;
-      resolve(null);
-    });
-  });
-  const signal = (s: NodeJS.Signals): void => {
-    if (!done && child.pid !== undefined) {
-      try {
-        process.kill(child.pid, s);
-      } catch {
-        // gone
-      }
-    }
-  };
-  const owned: OwnedProcess = { exited, terminate: () => signal('SIGTERM'), kill: () => signal('SIGKILL'), output };
-  const deadline = performance.now() + deadlineMs;
-  let last = 'no answer yet';
-  while (performance.now() < deadline && !done) {
-    try {
-      const status = await grpcHealthCheck(spec.port);
-      if (status === 'SERVING') return owned;
-      last = `gRPC health is ${status}`;
-    } catch (error) {
-      last = error instanceof Error ? error.message : String(error);
-    }
-    await sleep(100);
-  }
-  owned.kill();
-  await exited;
-  throw new RolloutError(`${name} ${done ? 'exited' : `was not healthy within ${deadlineMs / 1000} s (${last})`}: ${lastLinesOf(output(), 5).replaceAll('\n', ' | ')}`);
-}
-
 export interface DrainRun {
   readonly root: string;
   readonly timing?: Partial<DrainTiming>;
@@ -171,13 +117,10 @@ export async function runDrain(options: DrainRun): Promise<DrainReport> {
     own(() => v1.stop());
     log(`recommender v1 (survivor) up at 127.0.0.1:${ports.v1} (${Math.round(performance.now() - t0)} ms)`);
     t0 = performance.now();
-    const victim = await startOwned('recommender v2', recommenderSpec('v2'), deadlineMs);
-    own(async () => {
-      victim.terminate();
-      const timer = setTimeout(() => victim.kill(), 5_000);
-      await victim.exited;
-      clearTimeout(timer);
-    });
+    const v2Outcome = await startService(recommenderSpec('v2'));
+    if (v2Outcome.status !== 'started') throw new RolloutError(`recommender v2 did not start (${v2Outcome.status}): ${lastLinesOf(v2Outcome.output, 5).replaceAll('\n', ' | ')}`);
+    const victim: RunningService = v2Outcome.service;
+    own(() => victim.stop(5_000));
     log(`recommender v2 (to be drained) up at 127.0.0.1:${ports.v2}, RECOMMENDER_DRAIN_DELAY_MS=${timing.drainDelayMs} (${Math.round(performance.now() - t0)} ms)`);
     t0 = performance.now();
     const gatewayBase = gatewayDef.spec(root, ports.gateway, tools, new Map([['recommender', `http://127.0.0.1:${ports.v1}`]]));
