@@ -121,15 +121,7 @@ func TestRunServesAndStops(t *testing.T) {
 		t.Errorf("recommend %d %s", code, body)
 	}
 	client.CloseIdleConnections()
-	cancel()
-	select {
-	case code := <-exited:
-		if code != exitOK {
-			t.Errorf("exit %d, want 0", code)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("run did not return after cancel")
-	}
+	stopRun(t, cancel, exited)
 }
 
 type namedEcho struct {
@@ -226,6 +218,15 @@ func TestRunRoutesByWeightWithAdmin(t *testing.T) {
 		t.Errorf("/metrics %d %s", code, body)
 	}
 	client.CloseIdleConnections()
+	stopRun(t, cancel, exited)
+	if all := <-logs; !strings.Contains(all, `"msg":"upstream weights changed","from":"v1=100,v2=0","to":"v1=0,v2=100","by":"admin"`) {
+		t.Errorf("the change is not logged:\n%s", all)
+	}
+}
+
+// stopRun cancels run's context (what SIGTERM does in main) and wants it to return exit 0.
+func stopRun(t *testing.T, cancel context.CancelFunc, exited <-chan int) {
+	t.Helper()
 	cancel()
 	select {
 	case code := <-exited:
@@ -234,8 +235,5 @@ func TestRunRoutesByWeightWithAdmin(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("run did not return after cancel")
-	}
-	if all := <-logs; !strings.Contains(all, `"msg":"upstream weights changed","from":"v1=100,v2=0","to":"v1=0,v2=100","by":"admin"`) {
-		t.Errorf("the change is not logged:\n%s", all)
 	}
 }
