@@ -99,6 +99,22 @@ phase_node_deps() {
   pnpm install --frozen-lockfile --reporter=append-only
 }
 
+# (b2) system packages: a browser, prometheus/promtool, PostgreSQL, wrk (toolchain.json `system`) --
+# Runs in the background beside the Python and Go phases (apt is disk and network, the Go build
+# is CPU). Where it may not install (no root, no passwordless sudo, no Homebrew) it says what is
+# missing and carries on: the doctor's rows give the fix, and `pnpm test` names the gates that
+# could not run (and fails them under CI=true).
+phase_system() {
+  local out rc=0
+  out="$(pnpm exec node scripts/system-packages.ts install 2>&1)" || rc=$?
+  echo "$out"
+  note "$(tail -n 1 <<<"$out")"
+  case "$rc" in
+    0 | 3) return 0 ;;
+    *) fatal "$(tail -n 15 <<<"$out")" ;;
+  esac
+}
+
 # (c) python ----------------------------------------------------------------------------------
 uv_version() { { "$@" --version 2>/dev/null || true; } | awk '$1=="uv" {print $2}'; }
 find_uv() {
@@ -194,13 +210,32 @@ phase_certs() {
   note "made dev mTLS certificates in .certs/ (python -m recommender.certs)"
 }
 
+# run_phase_bg "label" function: run_phase in the background; join_bg prints its line (and stops
+# bootstrap if it failed).
+BG_PID="" BG_FN=""
+run_phase_bg() {
+  BG_FN="$2"
+  (run_phase "$1" "$2") >"$WORK/$2.bg" 2>&1 &
+  BG_PID=$!
+}
+join_bg() {
+  [ -n "$BG_PID" ] || return 0
+  local rc=0
+  wait "$BG_PID" || rc=$?
+  cat "$WORK/$BG_FN.bg"
+  BG_PID=""
+  [ "$rc" -eq 0 ] || exit "$rc"
+}
+
 run_phase "pnpm" phase_pnpm
 run_phase "node deps" phase_node_deps
+run_phase_bg "system packages" phase_system
 run_phase "python" phase_python
 run_phase "go modules" phase_go_modules
 run_phase "go tools" phase_go_tools
 run_phase "generated code" phase_codegen
 run_phase "dev certificates" phase_certs
+join_bg
 
 # (g) doctor: its table is the closing report; its exit code is bootstrap's.
 # (`pnpm doctor` would run pnpm's own built-in doctor, hence `pnpm run doctor`.)

@@ -1,5 +1,6 @@
 // Pure part of `pnpm doctor`: turn probe results into rows, a table, a summary and an exit code.
 import type { ToolSpec, Toolchain } from '../toolchain/tools.ts';
+import { systemFix, type Platform } from '../toolchain/system.ts';
 import { compareVersions, parseVersion } from './version.ts';
 
 export type Status = 'ok' | 'missing' | 'too old' | 'wrong version';
@@ -66,8 +67,12 @@ function foundText(found: Found): string {
   return found.problem ? `broken: ${found.problem}` : 'version unreadable';
 }
 
-/** required = spec.required, unless its requiredWhen file does not exist (yet). */
-export function makeRow(spec: ToolSpec, found: Found, fileExists: (rel: string) => boolean): Row {
+/**
+ * required = spec.required, unless its requiredWhen file does not exist (yet). A system package
+ * (`spec.system`) is not required to work in a lab but `pnpm test` needs it: "for tests", with
+ * the fix line of the machine's platform.
+ */
+export function makeRow(spec: ToolSpec, found: Found, fileExists: (rel: string) => boolean, platform?: Platform): Row {
   let required = spec.required;
   let need = spec.for;
   if (required && spec.requiredWhen && !fileExists(spec.requiredWhen)) {
@@ -79,12 +84,12 @@ export function makeRow(spec: ToolSpec, found: Found, fileExists: (rel: string) 
     id: spec.id,
     label: spec.label,
     required,
-    need: `${required ? 'required' : 'optional'}: ${need}`,
+    need: `${required ? 'required' : spec.system ? 'for tests' : 'optional'}: ${need}`,
     wanted: wanted(spec),
     found: foundText(found),
     status: st,
   };
-  if (st !== 'ok') row.fix = spec.fix;
+  if (st !== 'ok') row.fix = platform ? systemFix(spec, platform) : spec.fix;
   return row;
 }
 
@@ -118,8 +123,8 @@ export function summary(rows: Row[]): string {
   return `doctor: ${rows.length} tools, ${parts.join(', ')} — ${verdict}`;
 }
 
-export function buildReport(toolchain: Toolchain, results: Map<string, Found>, fileExists: (rel: string) => boolean): Report {
-  const rows = toolchain.tools.map((spec) => makeRow(spec, results.get(spec.id) ?? {}, fileExists));
+export function buildReport(toolchain: Toolchain, results: Map<string, Found>, fileExists: (rel: string) => boolean, platform?: Platform): Report {
+  const rows = toolchain.tools.map((spec) => makeRow(spec, results.get(spec.id) ?? {}, fileExists, platform));
   const fixes = rows
     .filter((r) => r.fix)
     .map((r) => `  ${isBlocking(r) ? '✗' : '!'} ${r.label} (${r.status}): ${r.fix ?? ''}`);

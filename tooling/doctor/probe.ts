@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
+import { findBrowser } from '../toolchain/browser.ts';
 import { findOnPath, findTool, isExecutable } from '../toolchain/tools.ts';
 import type { ToolSpec, Toolchain } from '../toolchain/tools.ts';
 import type { Found } from './check.ts';
@@ -61,7 +62,8 @@ export async function probeTool(spec: ToolSpec, root: string): Promise<Found> {
   if (p.runtime) return { path: process.execPath, version: process.version.replace(/^v/, '') };
 
   let path: string | undefined;
-  if (p.systemPath) path = findOnPath(spec.bin, process.env['PATH'] ?? '', notSystem(root));
+  if (spec.id === 'chromium') path = findBrowser();
+  else if (p.systemPath) path = findOnPath(spec.bin, process.env['PATH'] ?? '', notSystem(root));
   else if (p.venv) {
     const v = join(root, '.venv', 'bin', spec.bin);
     path = isExecutable(v) ? v : undefined;

@@ -55,6 +55,8 @@ export async function runAndReport(label: string, gates: readonly Gate[], log: (
     log(`\n── ${r.gate.name} (${r.status}) ──`);
     log(r.output.trimEnd().split('\n').slice(-60).join('\n'));
   }
+  // Never silent: each gate that did not run is named with why (and how to make it run).
+  for (const r of skipped) log(`not run: ${r.gate.name} — ${r.output}`);
   log(`\n${label}: ${results.length} gates in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   log(`${results.length - failed.length - skipped.length} passed, ${failed.length} failed${skipped.length ? `, ${skipped.length} skipped` : ''}`);
   return { results, failed, skipped };

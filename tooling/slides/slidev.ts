@@ -3,11 +3,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../lab-engine/errors.ts';
+import { findBrowser } from '../toolchain/browser.ts';
 import { run, type RunResult } from '../lab-engine/process.ts';
 import { deckEntry, type Deck } from './decks.ts';
 
-/** Debian's Chromium: the only browser the kit uses (never a downloaded one). */
-export const CHROMIUM = process.env['SLIDES_CHROMIUM'] ?? '/usr/bin/chromium';
 
 export const CHROMIUM_ARGS: readonly string[] = [
   '--headless',
@@ -20,9 +19,12 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-sync',
 ];
 
+/** The machine's Chromium or Chrome (tooling/toolchain/browser.ts): never a downloaded one. */
 export function requireChromium(): string {
-  if (!existsSync(CHROMIUM)) throw new UsageError(`chromium not found at ${CHROMIUM} — install it: apt-get install -y chromium`);
-  return CHROMIUM;
+  const found = findBrowser();
+  if (found) return found;
+  const named = process.env['SLIDES_CHROMIUM'];
+  throw new UsageError(named ? `SLIDES_CHROMIUM=${named} is not an executable browser` : 'no Chromium or Chrome found — `npm run bootstrap` installs it (as root), or see `pnpm run doctor` for the line for your machine');
 }
 
 export function slidevBin(root: string): string {

@@ -27,6 +27,9 @@ export interface GoInstall {
   package: string;
 }
 
+/** A system tool's package per package manager (see system.ts); brew `--cask NAME` for a cask. */
+export type SystemPackageNames = Partial<Record<'apt' | 'dnf' | 'brew', string>>;
+
 export interface ToolSpec {
   /** Key in toolchain.json. */
   id: string;
@@ -40,6 +43,8 @@ export interface ToolSpec {
   source: string;
   version: VersionProbe;
   go?: GoInstall;
+  /** A system package (not a language tool): bootstrap installs it with the OS package manager. */
+  system?: SystemPackageNames;
   /** The one command that fixes a problem, with {version} and {package} already filled in. */
   fix: string;
 }
@@ -108,6 +113,16 @@ export function parseToolchain(data: unknown): Toolchain {
         package: str(g, 'package', `${where}.go`) as string,
       };
     }
+    let system: SystemPackageNames | undefined;
+    if (t['system'] !== undefined) {
+      const sys = obj(t['system'], `${where}.system`);
+      system = {};
+      for (const [manager, name] of Object.entries(sys)) {
+        if (manager !== 'apt' && manager !== 'dnf' && manager !== 'brew') fail(`${where}.system.${manager}: the managers are apt, dnf and brew`);
+        if (typeof name !== 'string' || name === '') fail(`${where}.system.${manager} must be a package name`);
+        system[manager] = name;
+      }
+    }
     const pinned = str(t, 'pinned', where, true);
     const min = str(t, 'min', where, true);
     if (go && !pinned) fail(`${where}: a go-installed tool needs "pinned"`);
@@ -132,6 +147,7 @@ export function parseToolchain(data: unknown): Toolchain {
     const rw = str(t, 'requiredWhen', where, true);
     if (rw !== undefined) spec.requiredWhen = rw;
     if (go) spec.go = go;
+    if (system) spec.system = system;
     out.push(spec);
   }
   return { tools: out };
@@ -217,11 +233,12 @@ export function findOnPath(
   name: string,
   path: string = process.env['PATH'] ?? '',
   skip: (dir: string) => boolean = () => false,
+  exists: (p: string) => boolean = isExecutable,
 ): string | undefined {
   for (const dir of path.split(delimiter)) {
     if (dir === '' || skip(dir)) continue;
     const p = join(dir, name);
-    if (isExecutable(p)) return p;
+    if (exists(p)) return p;
   }
   return undefined;
 }
