@@ -16,12 +16,29 @@ from grpc_health.v1 import health_pb2
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
+from recommender import model
 from recommender.server import SERVICE_NAME, RunningServer
+from recommender.service import RecommendationService
 from recommender.settings import Settings
 
 Auth = tuple[tuple[str, str], ...]
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 PARENT_ID = "00f067aa0ba902b7"
+
+
+class _HeldLookups(RecommendationService):
+    """The real service, whose lookups signal that a call is in flight and then wait until
+    the test lets them go on: the call cannot end before the test is ready for it to."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.looking_up = asyncio.Event()
+        self.go_on = asyncio.Event()
+
+    async def _look_up(self, ranked: model.Ranked) -> None:
+        self.looking_up.set()
+        await self.go_on.wait()
+        await super()._look_up(ranked)
 
 
 async def test_draining_reports_not_serving_and_lets_in_flight_calls_finish(
@@ -30,23 +47,37 @@ async def test_draining_reports_not_serving_and_lets_in_flight_calls_finish(
     auth: Auth,
     health_status: Callable[[grpc.aio.Channel, str], Awaitable[int]],
 ) -> None:
-    running: RunningServer = await start_server(
-        replace(settings, score_delay_s=0.06, drain_delay_s=0.2, grace_s=2.0)
-    )
+    # Ordered by events, not sleeps: the call is in flight once its first lookup began (and
+    # stays so until go_on); the drain has said NOT_SERVING once it reaches its pre-stop
+    # delay, which lasts until the test has looked (a health check that races `server.stop`
+    # ends CANCELLED, the flake of issue 23).
+    slow = replace(settings, score_delay_s=0.06, grace_s=2.0)
+    service = _HeldLookups(slow)
+    running: RunningServer = await start_server(slow, service=service)
+    in_delay = asyncio.Event()
+    looked = asyncio.Event()
+
+    async def pre_stop_delay() -> None:
+        in_delay.set()
+        await looked.wait()
+
     async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
         stub = pb_grpc.RecommendationServiceStub(channel)
-        # 5 items x 60 ms: still running when the drain starts.
         in_flight = asyncio.ensure_future(
             stub.Recommend(pb.RecommendRequest(user_id="u-1", language="es"), metadata=auth)
         )
-        await asyncio.sleep(0.05)
-        drain = asyncio.ensure_future(running.drain())
-        await asyncio.sleep(0.05)
-        for service in ("", SERVICE_NAME):
-            status = await health_status(channel, service)
-            assert status == health_pb2.HealthCheckResponse.NOT_SERVING
-        response = await in_flight
-        await drain
+        async with asyncio.timeout(10):  # a hang fails this test, not the whole run
+            await service.looking_up.wait()
+            drain = asyncio.ensure_future(running.drain(delay=pre_stop_delay()))
+            await in_delay.wait()
+            for name in ("", SERVICE_NAME):
+                status = await health_status(channel, name)
+                assert status == health_pb2.HealthCheckResponse.NOT_SERVING
+            assert not in_flight.done()
+            service.go_on.set()
+            looked.set()
+            response = await in_flight
+            await drain
     assert len(response.recommendations) == 5
 
 

@@ -7,6 +7,7 @@ to finish; ``close_metrics`` then stops the metrics server.
 
 import asyncio
 import socket
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
 import grpc
@@ -41,13 +42,20 @@ class RunningServer:
     metrics_server: MetricsServer | None = None
     _drained: bool = field(default=False)
 
-    async def drain(self) -> None:
-        """NOT_SERVING, wait ``drain_delay_s``, then stop taking calls; wait for in-flight ones."""
+    async def drain(self, delay: Awaitable[object] | None = None) -> None:
+        """NOT_SERVING, wait ``drain_delay_s``, then stop taking calls; wait for in-flight ones.
+
+        ``delay`` replaces the ``drain_delay_s`` sleep: a test holds the NOT_SERVING phase open
+        on an event it sets once it has looked, instead of racing the sleep (a health check
+        that meets ``server.stop`` ends CANCELLED or UNAVAILABLE, not NOT_SERVING).
+        """
         if self._drained:
             return
         self._drained = True
         await self.health.enter_graceful_shutdown()
-        if self.settings.drain_delay_s > 0:
+        if delay is not None:
+            await delay
+        elif self.settings.drain_delay_s > 0:
             await asyncio.sleep(self.settings.drain_delay_s)
         await self.server.stop(self.settings.grace_s)
 
