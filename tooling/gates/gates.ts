@@ -34,7 +34,12 @@ export interface Gate {
   readonly skip?: string;
   /** A static security check (SAST): `pnpm scan sast` runs these. */
   readonly sast?: boolean;
+  /** Timing-sensitive, so the flake hunt (`pnpm test --repeat N`) runs it; its test runner's kind. */
+  readonly timing?: TestRunner;
 }
+
+/** A test runner whose per-test results the flake hunt reads (tooling/gates/flake-hunt.ts). */
+export type TestRunner = 'vitest' | 'pytest' | 'go-test';
 
 export type GateResult =
   | { readonly gate: Gate; readonly status: 'pass'; readonly ms: number; readonly output: string }
@@ -86,14 +91,14 @@ export function allGates(root: string): Gate[] {
     { name: 'ts: tsc --noEmit', scope: 'ts', command: tool(root, 'tsc'), args: ['--noEmit', '-p', 'tsconfig.json'], cwd: root },
     { name: 'ts: vitest', scope: 'ts', command: tool(root, 'vitest'), args: ['run', '--exclude', 'tooling/contract/**', '--exclude', 'tooling/e2e/**', '--exclude', 'tooling/rollout/runtime/live/**'], cwd: root },
     // Alone: the contract suites start both catalogs and time fan-outs against a 600 ms deadline.
-    { name: 'ts: contract suites', scope: 'ts', command: tool(root, 'vitest'), args: ['run', 'tooling/contract'], cwd: root, alone: true },
+    { name: 'ts: contract suites', scope: 'ts', command: tool(root, 'vitest'), args: ['run', 'tooling/contract'], cwd: root, alone: true, timing: 'vitest' },
     // Alone: the polyglot E2E starts the recommender, the gateway and both catalogs, and times a 504 against a 120 ms budget.
-    { name: 'ts: e2e (polyglot)', scope: 'ts', command: tool(root, 'vitest'), args: ['run', 'tooling/e2e'], cwd: root, alone: true },
+    { name: 'ts: e2e (polyglot)', scope: 'ts', command: tool(root, 'vitest'), args: ['run', 'tooling/e2e'], cwd: root, alone: true, timing: 'vitest' },
     py('ruff check', ['ruff', 'check', 'python', 'labs']),
     py('ruff format --check', ['ruff', 'format', '--check', 'python', 'labs']),
     py('mypy --strict', ['mypy', '--strict', ...pythonTypedPaths(root)]),
     // Alone: lab checks time fan-outs in milliseconds, which a busy second core would skew.
-    { ...py('pytest', ['python', '-m', 'pytest', '-q', '-p', 'no:cacheprovider']), alone: true },
+    { ...py('pytest', ['python', '-m', 'pytest', '-q', '-p', 'no:cacheprovider']), alone: true, timing: 'pytest' },
     // SAST over the services' source (tests use assert, B101). Suppress a finding on its line:
     // `# nosec B311 # why`.
     { ...py('bandit', ['bandit', '-q', '-r', ...pythonSourcePaths(root)]), sast: true },
@@ -108,7 +113,7 @@ export function allGates(root: string): Gate[] {
       go('go vet', 'go', ['vet', './...']),
       go('staticcheck', 'staticcheck', ['./...']),
       go('golangci-lint', 'golangci-lint', ['run', '--allow-serial-runners', './...']),
-      go('go test -race', 'go', ['test', '-race', '-count=1', './...']),
+      { ...go('go test -race', 'go', ['test', '-race', '-count=1', './...']), timing: 'go-test' },
       // Suppress a finding on its line: `// #nosec G304 -- why`.
       { ...go('gosec', 'gosec', ['-quiet', '-exclude-generated', './...']), sast: true },
     );
