@@ -123,7 +123,8 @@ export function allGates(root: string): Gate[] {
   // actionlint is given each path: it lints them where they are (inside this git repo).
   gates.push({ name: 'kit: actionlint (CI templates)', scope: 'kit', command: tool(root, 'actionlint'), args: templates, cwd: root, ...(templates.length === 0 ? { skip: 'no templates under tooling/ci/github' } : {}) });
   // No Docker engine in the room: Dockerfiles are checked statically; CI builds the images.
-  const dockerfiles = kitDockerfiles(root);
+  // The services' images and the dev container's (a workstation image: see its header).
+  const dockerfiles = [...kitDockerfiles(root), ...(existsSync(path.join(root, '.devcontainer', 'Dockerfile')) ? ['.devcontainer/Dockerfile'] : [])];
   gates.push({ name: 'kit: dockerfile-lint', scope: 'kit', command: node, args: [path.join(root, 'scripts', 'dockerfile-lint.ts'), ...dockerfiles], cwd: root, ...(dockerfiles.length === 0 ? { skip: 'no Dockerfile under python/ or go/' } : {}) });
   // SLOs as code: rules drift, promtool check rules and the burn-rate alert unit tests.
   gates.push(...sloGates(root));
