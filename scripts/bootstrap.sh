@@ -21,7 +21,7 @@ command -v npm >/dev/null 2>&1 || die "npm not found: install npm (it comes with
 [ -f "$TOOLCHAIN" ] || die "missing $TOOLCHAIN"
 
 # Read toolchain.json with whatever node is on PATH (Node 20 is fine for this).
-tc() { node -e 'const t=require(process.argv[1]).tools; const f=new Function("t","return ("+process.argv[2]+")"); const v=f(t); process.stdout.write((Array.isArray(v)?v.join("\n"):String(v))+"\n")' "$TOOLCHAIN" "$1"; }
+tc() { node -e 'const t=require(process.argv[1]).tools; const GO_ORDER=(k)=>{const i=["golangci-lint","kube-score","sloth","gitleaks","gosec","cyclonedx-gomod","staticcheck","actionlint"].indexOf(k); return i<0?99:i}; const f=new Function("t","GO_ORDER","return ("+process.argv[2]+")"); const v=f(t,GO_ORDER); process.stdout.write((Array.isArray(v)?v.join("\n"):String(v))+"\n")' "$TOOLCHAIN" "$1"; }
 PNPM_PIN="$(tc 't.pnpm.pinned')"
 UV_PIN="$(tc 't.uv.pinned')"
 
@@ -175,10 +175,15 @@ phase_go_modules() {
 }
 
 # (e) go tools, into <repo>/.tools/bin, skipping those already at the pin ----------------------
+# Two `go install`s at a time (BOOTSTRAP_GO_JOBS): one build's serial parts (loading, linking)
+# leave a core idle that the other uses. The biggest first, so the last one to end is small, and
+# paired with tools that share few packages (two builds of one package at once are two compiles;
+# staticcheck and gosec come after golangci-lint, whose packages they reuse from the cache).
+# -ldflags=-s -w: no symbol table or DWARF (a faster link; `go version -m` still reads the pin).
 phase_go_tools() {
   need_go
   mkdir -p "$TOOLS_BIN"
-  local name pkg mod ver bin installed=() kept=0
+  local name pkg mod ver bin todo=() installed=() kept=0
   while read -r name pkg mod ver; do
     [ -n "$name" ] || continue
     bin="$TOOLS_BIN/$name"
@@ -186,10 +191,13 @@ phase_go_tools() {
       kept=$((kept + 1))
       continue
     fi
-    echo "== GOBIN=$TOOLS_BIN go install $pkg@$ver"
-    GOBIN="$TOOLS_BIN" go install "$pkg@$ver"
+    todo+=("$pkg@$ver")
     installed+=("$name")
-  done < <(tc 'Object.entries(t).filter(([k,v])=>v.go).map(([k,v])=>[v.bin,v.go.package,v.go.module,v.pinned].join(" "))')
+  done < <(tc 'Object.entries(t).filter(([k,v])=>v.go).sort(([a],[b])=>GO_ORDER(a)-GO_ORDER(b)).map(([k,v])=>[v.bin,v.go.package,v.go.module,v.pinned].join(" "))')
+  if [ "${#todo[@]}" -gt 0 ]; then
+    printf '%s\n' "${todo[@]}" | GOBIN="$TOOLS_BIN" xargs -P "${BOOTSTRAP_GO_JOBS:-2}" -I{} \
+      sh -c 'started=$(date +%s); go install -ldflags="-s -w" "$1" || { echo "go install $1 FAILED"; exit 1; }; echo "go install $1: $(( $(date +%s) - started ))s"' _ {}
+  fi
   if [ "${#installed[@]}" -eq 0 ]; then note "$kept already at the pinned version"
   else note "installed ${installed[*]}; $kept already at the pinned version"; fi
 }
