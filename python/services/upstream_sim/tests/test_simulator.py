@@ -1,11 +1,13 @@
 """The upstream simulator: payloads, latency, failures, run-time configuration, start-up."""
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from starlette.types import Message
 
 from upstream_sim.app import create_app
 from upstream_sim.cli import build_parser, main, start_config
@@ -76,6 +78,75 @@ async def test_failure_rate_one_always_fails(client: httpx.AsyncClient) -> None:
     response = await client.get("/reviews/p-1")
     assert response.status_code == 503
     assert (await client.get("/_sim/stats")).json()["failures"]["reviews"] == 1
+
+
+class LeavingClient:
+    """A raw ASGI client: sends a GET, says when the app waits on the connection (the call is
+    in flight), and closes the connection when ``leave`` is set."""
+
+    def __init__(self) -> None:
+        self.in_flight = asyncio.Event()
+        self.leave = asyncio.Event()
+        self.sent: list[Message] = []
+        self._body_sent = False
+
+    async def receive(self) -> Message:
+        if not self._body_sent:
+            self._body_sent = True
+            self.in_flight.set()
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await self.leave.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(self, message: Message) -> None:
+        self.sent.append(message)
+
+    async def get(self, app: FastAPI, path: str) -> None:
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [],
+            "client": ("127.0.0.1", 50000),
+            "server": ("sim.test", 80),
+        }
+        await app(scope, self.receive, self.send)
+
+
+async def test_a_call_ends_when_its_client_leaves(app: FastAPI, client: httpx.AsyncClient) -> None:
+    await client.put("/_sim/config", json={"pricing": {"latency_ms": 60_000}})
+    leaving = LeavingClient()
+    call = asyncio.create_task(leaving.get(app, "/pricing/p-1"))
+    await leaving.in_flight.wait()
+    stats = (await client.get("/_sim/stats")).json()
+    assert (stats["in_flight_total"], stats["peak_in_flight_total"]) == (1, 1)
+    busy = await client.get("/_sim/idle", params={"within_ms": 0})
+    assert (busy.status_code, busy.json()) == (503, {"in_flight_total": 1})
+    leaving.leave.set()
+    await call
+    assert (await client.get("/_sim/idle")).status_code == 200
+    assert (await client.get("/_sim/stats")).json()["in_flight_total"] == 0
+
+
+async def test_a_reset_keeps_counting_the_calls_still_in_flight(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    await client.put("/_sim/config", json={"inventory": {"latency_ms": 60_000}})
+    leaving = LeavingClient()
+    call = asyncio.create_task(leaving.get(app, "/inventory/p-1"))
+    await leaving.in_flight.wait()
+    await client.put("/_sim/config", json={})
+    stats = (await client.get("/_sim/stats")).json()
+    assert stats["calls"]["inventory"] == 0  # counters restart ...
+    assert (stats["in_flight_total"], stats["peak_in_flight_total"]) == (1, 1)  # ... load stays
+    leaving.leave.set()
+    await call
 
 
 def test_jitter_stays_within_bounds() -> None:
