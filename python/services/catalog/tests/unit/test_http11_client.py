@@ -19,6 +19,13 @@ class Server:
         self.answer = answer
         self.connections = 0
         self.requests = 0
+        #: Connections the server saw end (counted before it closes its side).
+        self.ended = 0
+        #: Set on each request read: a test waits on it for "the call is in flight".
+        self.received = asyncio.Event()
+        #: Set: the server closes its side when the client closes; cleared, it lingers.
+        self.closes_promptly = asyncio.Event()
+        self.closes_promptly.set()
         self.port = 0
         self._server: asyncio.Server | None = None
 
@@ -42,13 +49,15 @@ class Server:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
                 self.requests += 1
+                self.received.set()
                 reply = self.answer(head.split(b"\r\n", 1)[0])
                 if reply is None:
                     break
                 writer.write(reply)
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
-            pass
+            self.ended += 1
+            await self.closes_promptly.wait()
         finally:
             writer.close()
 
@@ -116,15 +125,34 @@ async def test_a_non_2xx_answer_is_an_http_status_error(client: Http11Client) ->
     assert str(raised.value.request.url) == f"{server.base}/pricing/p-1"
 
 
-async def test_a_cancelled_call_drops_its_connection_at_once(client: Http11Client) -> None:
+async def test_a_cancelled_call_returns_once_the_upstream_has_let_go(
+    client: Http11Client,
+) -> None:
     async with Server(lambda _: ok(b"{}")) as server:
         await client.get(f"{server.base}/x")
         server.answer = lambda _: b""  # never answers: the call hangs until cancelled
+        server.received.clear()
         call = asyncio.create_task(client.get(f"{server.base}/x"))
-        await asyncio.sleep(0.05)
+        await server.received.wait()  # the call is in flight
         call.cancel()
         with pytest.raises(asyncio.CancelledError):
             await call
+        # The caller's permit is freed only now, and the upstream has already seen the end.
+        assert server.ended == 1
         server.answer = lambda _: ok(b'{"b": 2}')
         assert await client.get(f"{server.base}/x") == (200, b'{"b": 2}')
     assert server.connections == 2  # the cancelled call's connection was not reused
+
+
+async def test_an_upstream_that_never_lets_go_is_closed_after_the_grace(
+    client: Http11Client,
+) -> None:
+    async with Server(lambda _: b"") as server:
+        server.closes_promptly.clear()  # it sees the end but keeps its side open
+        call = asyncio.create_task(client.get(f"{server.base}/x"))
+        await server.received.wait()
+        call.cancel()
+        async with asyncio.timeout(5):  # returns after LET_GO_GRACE, never hangs
+            with pytest.raises(asyncio.CancelledError):
+                await call
+        server.closes_promptly.set()

@@ -2,9 +2,12 @@
 
 Why not httpx here (DESIGN.md, 2026-11-25, "Python catalog performance"): httpx (httpcore,
 anyio, h11) spent about 0.8 ms of CPU per upstream call on this machine, against 0.07 ms for
-these lines; three calls per request made it most of the fan-out's overhead. And a call the
-deadline cancels ends here at once: its connection is dropped (``transport.close()``, nothing
-awaited), so the degraded answer leaves on time. httpx stays for the tests (its ASGI transport
+these lines; three calls per request made it most of the fan-out's overhead. And a call
+given up on (timeout, deadline, client gone) ends on our terms: its connection is half-closed
+and the call returns once the upstream has closed its side too, i.e. it has seen the call end
+and let go (at most ``LET_GO_GRACE``; DESIGN.md, 2026-12-07, "What the bulkhead bounds").
+The aggregator's permit is held around the call, so it is held until then: the bound counts
+what the upstream still serves. httpx stays for the tests (its ASGI transport
 drives the simulator in process) and is the error vocabulary: failures are raised as
 ``httpx.TransportError`` and ``httpx.HTTPStatusError``, so lab 4's ``is_transient`` and the
 retries treat both clients alike.
@@ -24,6 +27,11 @@ import httpx
 
 # Longest status line plus headers accepted (asyncio's StreamReader limit).
 MAX_HEAD_BYTES = 64 * 1024
+
+# How long an abandoned call waits for the upstream to close its side after ours. A server
+# that watches its connections (uvicorn, Go's net/http) does so within a loop turn; one that
+# serves on regardless is let go after this, and the bound can no longer see its work.
+LET_GO_GRACE = 0.05
 
 _Origin = tuple[str, str, int]
 _Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
@@ -105,11 +113,14 @@ class Http11Client:
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as error:
             raise httpx.ReadError(f"{target}: {type(error).__name__}: {error}") from None
         finally:
-            # Also on cancellation: a half-read connection is dropped at once, never awaited.
             if done and keep:
                 self._idle.setdefault(origin, []).append(connection)
+            elif done:
+                writer.close()  # answered in full: the upstream has let go already
             else:
-                writer.close()
+                # Given up on (also on cancellation) or broken: never reused, and the caller
+                # (holding its permit) waits until the upstream has seen the call end.
+                await _let_go(reader, writer)
         return status, body
 
     def _pop_idle(self, origin: _Origin) -> _Connection | None:
@@ -132,6 +143,31 @@ class Http11Client:
             return await asyncio.open_connection(hostname, port, ssl=tls, limit=MAX_HEAD_BYTES)
         except OSError as error:
             raise httpx.ConnectError(f"{target}: cannot connect: {error}") from None
+
+
+async def _let_go(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Half-close, read (and drop) until the upstream closes its side or ``LET_GO_GRACE``
+    passes, then close. A cancellation meanwhile waits for the end, then is re-raised: the
+    caller's permit must not be freed while the upstream may still serve the call."""
+    cancelled = False
+    try:
+        if writer.can_write_eof() and not writer.is_closing():
+            writer.write_eof()
+            loop = asyncio.get_running_loop()
+            until = loop.time() + LET_GO_GRACE
+            while (left := until - loop.time()) > 0:
+                try:
+                    async with asyncio.timeout(left):
+                        if not await reader.read(MAX_HEAD_BYTES):
+                            break  # end of stream: the upstream closed its side
+                except asyncio.CancelledError:
+                    cancelled = True
+    except (TimeoutError, OSError, RuntimeError, asyncio.IncompleteReadError):
+        pass  # out of grace, or the connection is already gone: close it
+    finally:
+        writer.close()
+    if cancelled:
+        raise asyncio.CancelledError
 
 
 def _parse_head(head: bytes, target: str) -> tuple[int, int | None, bool, bool]:
