@@ -56,8 +56,8 @@ func PolicyFromEnv(getenv func(string) string) (Policy, error) {
 }
 
 // UpstreamsFromEnv wires each upstream: over HTTP when it has a URL, simulated otherwise.
-// The HTTP client has no timeout (the aggregator owns time) and at most maxConns connections
-// per upstream host.
+// The HTTP client has no timeout (the aggregator owns time), at most maxConns connections
+// per upstream host, and connections that close only once the upstream has let go (LetGo).
 func UpstreamsFromEnv(getenv func(string) string, maxConns int) (Upstreams, error) {
 	common := getenv("CATALOG_UPSTREAM_URL")
 	var client *http.Client
@@ -76,6 +76,9 @@ func UpstreamsFromEnv(getenv func(string) string, maxConns int) (Upstreams, erro
 		}
 		if client == nil {
 			transport := http.DefaultTransport.(*http.Transport).Clone()
+			// An abandoned call returns once the upstream has let go of it (letgo.go), so the
+			// aggregator's slot is held while the upstream may still serve the call.
+			transport.DialContext = LetGo(transport.DialContext)
 			transport.MaxConnsPerHost = maxConns
 			transport.MaxIdleConnsPerHost = maxConns
 			client = &http.Client{Transport: transport}
