@@ -5,6 +5,12 @@
  * behaviour with `PUT /_sim/config`, then times `GET /products/{id}` against the budgets the
  * catalog runs with (`catalogFanoutBudgets`). README step numbers are the same in both labs:
  * 1 concurrency, 2 per-call timeout, 3 deadline, 4 shared bound.
+ *
+ * The bound is what the upstream serves at once: the simulator counts a call until its answer
+ * is sent or it sees the connection end, so a call the catalog gave up on holds its permit
+ * until the upstream has let go (DESIGN.md, 2026-12-07, "What the bulkhead bounds"). Every
+ * case starts alone: `configure` waits until no call of an earlier case is in flight, then
+ * resets the configuration and the counters.
  */
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
@@ -30,6 +36,10 @@ function sim(ctx: ProbeContext): string {
 }
 
 async function configure(ctx: ProbeContext, config: Record<string, unknown>): Promise<void> {
+  // An earlier case's calls may still be ending (e.g. the 3 s upstream the timeout case gave
+  // up on): wait for the simulator to be idle, on its own status, before measuring anything.
+  const idle = await ctx.request('GET', `${sim(ctx)}/_sim/idle?within_ms=5000`);
+  assert.equal(idle.status, 200, `calls of an earlier case were still in flight at the simulator after 5 s (${idle.text.slice(0, 200)}): a call given up on must end its connection`);
   const answer = await ctx.request('PUT', `${sim(ctx)}/_sim/config`, config);
   assert.equal(answer.status, 200, `PUT /_sim/config: ${answer.text.slice(0, 200)}`);
 }
@@ -95,6 +105,10 @@ export function fanoutContract({ todo: TODO }: FanoutOptions): ProbeCase[] {
       assert.deepEqual(body.degraded, [{ upstream: 'inventory', reason: 'timeout' }], `expected inventory degraded "timeout" (${TODO}, step 2)`);
       assert.equal(body.inventory, null, 'a degraded part is null');
       assert.ok(body.pricing && body.reviews, 'the parts that answered are kept');
+      // The call given up on ended at the upstream before the answer left (it only has to take
+      // in the close that already reached it): the permit was held until then.
+      const left = await ctx.request('GET', `${sim(ctx)}/_sim/idle?within_ms=1000`);
+      assert.equal(left.status, 200, `the answer came, yet the upstream still serves the inventory call given up on (${left.text.slice(0, 100)}): a call given up on must close its connection and keep its permit until the upstream has let go (${TODO}, steps 2 and 4)`);
     },
   },
   {

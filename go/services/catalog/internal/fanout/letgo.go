@@ -45,7 +45,7 @@ type letGoConn struct {
 func (c *letGoConn) Close() error {
 	c.once.Do(func() {
 		if half, ok := c.Conn.(interface{ CloseWrite() error }); ok && half.CloseWrite() == nil {
-			if c.Conn.SetReadDeadline(time.Now().Add(LetGoGrace)) == nil {
+			if c.SetReadDeadline(time.Now().Add(LetGoGrace)) == nil {
 				_, _ = io.Copy(io.Discard, c.Conn)
 			}
 		}

@@ -8,7 +8,10 @@ an ``asyncio.TaskGroup``, so the answer takes as long as the slowest upstream, n
 - The whole fan-out has one deadline (``policy.deadline``): when it passes, the TaskGroup
   cancels the parts still running, waits for them, and they are reported as ``deadline``.
 - A semaphore shared by every request bounds the upstream calls in flight
-  (``policy.max_concurrency``); waiting for a slot counts against the deadline only.
+  (``policy.max_concurrency``); waiting for a slot counts against the deadline only. The
+  bound protects the upstream, so it counts what the upstream still serves: a call given up
+  on keeps its slot until the upstream has let go of it (the adapter returns only once the
+  connection is closed and the upstream has seen it end).
 - Failures are data (``degraded``), but cancellation is not a failure: ``CancelledError`` is
   never caught here, so a cancelled request (client gone, server shutting down) stops every
   part and no task outlives it.
@@ -90,7 +93,10 @@ class ProductDetailsAggregator:
         return None
 
     async def _call(self, name: UpstreamName, product_id: str) -> object:
-        """One upstream call: wait for a slot, then at most ``call_timeout`` seconds."""
+        """One upstream call: wait for a slot, then at most ``call_timeout`` seconds.
+
+        The slot is held around the timeout: a timed-out call is cancelled inside it and
+        gives the slot back only when the upstream has let go of the call."""
         async with self._slots:
             async with asyncio.timeout(self._policy.call_timeout):
                 return await self._upstreams[name].fetch(product_id)

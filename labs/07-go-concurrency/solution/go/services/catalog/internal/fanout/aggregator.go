@@ -19,7 +19,10 @@ import (
 //   - The whole fan-out has one deadline (Policy.Deadline): when it passes, the calls still
 //     running see their context done, return, and are degraded "deadline".
 //   - One semaphore, shared by every request, bounds the calls in flight
-//     (Policy.MaxConcurrency); waiting for a slot counts against the deadline only.
+//     (Policy.MaxConcurrency); waiting for a slot counts against the deadline only. It
+//     protects the upstream, so it counts what the upstream still serves: a call given up
+//     on keeps its slot until the upstream has let go of it (the HTTP adapter's Fetch
+//     returns only once the connection is closed and the upstream has seen it end).
 //   - Every goroutine started for a request has returned when Fetch returns (errgroup's
 //     Wait), so none outlives its request; cancelling the request's context stops them all.
 type Aggregator struct {
@@ -89,10 +92,10 @@ func (a *Aggregator) part(ctx context.Context, name Name, productID string) outc
 // errNoTimeLeft: the deadline is too close for a call to be worth starting.
 var errNoTimeLeft = errors.New("fanout: too close to the deadline to start a call")
 
-// call is one upstream call: wait for a slot (bounded by ctx), then at most CallTimeout.
+// call is one upstream call: wait for a slot (bounded by ctx), then at most CallTimeout; the
+// slot is released when Fetch has returned, i.e. when the upstream has let go of the call.
 // A call that would get less than a quarter of its timeout before the deadline is not
-// started: it would almost surely be cut, and an upstream cannot tell a call its client gave
-// up on from a live one, so it would still count against the bound there.
+// started: it would almost surely be cut, wasting the upstream's work and a slot.
 func (a *Aggregator) call(ctx context.Context, name Name, productID string) ([]byte, error) {
 	if err := a.slots.Acquire(ctx, 1); err != nil {
 		return nil, fmt.Errorf("%s: waiting for a slot: %w", name, err)

@@ -68,7 +68,8 @@ func (a *Aggregator) part(ctx context.Context, name Name, productID string) outc
 
 // call is one upstream call.
 func (a *Aggregator) call(ctx context.Context, name Name, productID string) ([]byte, error) {
-	// TODO(lab 7) step 4: acquire a slot of the shared semaphore (with ctx), release it after.
+	// TODO(lab 7) step 4: acquire a slot of the shared semaphore (with ctx), release it after
+	// Fetch has returned (also for a call given up on: README, step 4).
 	// TODO(lab 7) step 2: derive a context.WithTimeout(ctx, a.policy.CallTimeout) and pass it
 	// down; never context.Background(), or a cancelled request keeps calling.
 	return a.upstreams[name].Fetch(ctx, productID)

@@ -74,7 +74,8 @@ class ProductDetailsAggregator:
 
     async def _call(self, name: UpstreamName, product_id: str) -> object:
         """One upstream call."""
-        # TODO(lab 2) step 4: wait for a slot of the semaphore (`async with`) first.
+        # TODO(lab 2) step 4: wait for a slot of the semaphore (`async with`) first, and hold
+        # it until the call has returned, also when it was given up on (README, step 4).
         # TODO(lab 2) step 2: then give the call at most policy.call_timeout seconds
         # (`async with asyncio.timeout(...)`).
         return await self._upstreams[name].fetch(product_id)
