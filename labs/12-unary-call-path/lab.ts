@@ -11,6 +11,7 @@ export default defineLab({
   owns: [
     { path: 'go/services/gateway/internal/ports/http.go', region: 'call-deadline' },
     { path: `${recommender}/auth.py`, region: 'jwt-verify' },
+    { path: `${recommender}/auth.py`, region: 'user-binding' },
     { path: `${recommender}/service.py`, region: 'deadline-shed' },
     { path: `${recommender}/interceptors.py`, region: 'trace-context' },
   ],
@@ -20,9 +21,9 @@ export default defineLab({
     { kind: 'mypy', name: 'mypy --strict', paths: touched },
     {
       kind: 'pytest',
-      name: 'recommender acceptance tests (JWT, shedding, trace context)',
+      name: 'recommender acceptance tests (JWT, user binding, shedding, trace context)',
       paths: ['labs/12-unary-call-path/check'],
-      hint: 'each message names the README step. `.venv/bin/python -m pytest labs/12-unary-call-path/check -k jwt` runs one group (`-k shed`, `-k trace`: the others); the JWT cases are named (e.g. "alg none").',
+      hint: 'each message names the README step. `.venv/bin/python -m pytest labs/12-unary-call-path/check -k jwt` runs one group (`-k bind`, `-k shed`, `-k trace`: the others); the JWT cases are named (e.g. "alg none").',
     },
     { kind: 'gofmt', name: 'gofmt -l', dir: gateway, hint: 'run `gofmt -w .` in go/services/gateway (most editors do it on save).' },
     { kind: 'go-vet', name: 'go vet', dir: gateway, packages: ['./internal/ports/...', './internal/labchecks/lab12/...'], hint: 'vet flags a context.WithDeadline whose cancel is not returned or called.' },
@@ -42,8 +43,8 @@ export default defineLab({
     },
   ],
   hints: [
-    'Work in README order: the gateway deadline (step 1, Go), token verification (step 2), shedding (step 3), the trace context (step 4). `pnpm lab 12 check --watch` re-runs on every save; the pytest step names the failing step and case.',
+    'Work in README order: the gateway deadline (step 1, Go), token verification (step 2), shedding (step 3), the trace context (step 4), the user binding (step 5). `pnpm lab 12 check --watch` re-runs on every save; the pytest step names the failing step and case.',
     'Step 1: `budget, err := s.budget.RequestBudget(r.Header.Get(TimeoutHeader))` (an error is a RequestError naming TimeoutHeader), the arrival time from `r.Context().Value(startKey{})`, `deadline, ok := s.budget.CallDeadline(start, budget, s.now())` (not ok: a deadlineExceeded edgeError), then `context.WithDeadline(r.Context(), deadline)`. Step 2: `jwt.decode(token, key=settings.secret, algorithms=[settings.algorithm], audience=..., issuer=..., options={"require": [...]})`.',
-    'Step 3: `remaining = context.time_remaining()`; `needed = items * self._settings.score_delay_s`; shed when `remaining is not None and remaining < needed` (both in seconds; the error wants whole milliseconds as strings). Step 4: `carrier = {key: value for key, value in metadata or () if isinstance(value, str)}` and `parent = _propagator.extract(carrier)`. `pnpm lab 12 diff` shows the rest.',
+    'Step 3: `remaining = context.time_remaining()`; `needed = items * self._settings.score_delay_s`; shed when `remaining is not None and remaining < needed` (both in seconds; the error wants whole milliseconds as strings). Step 4: `carrier = {key: value for key, value in metadata or () if isinstance(value, str)}` and `parent = _propagator.extract(carrier)`. Step 5: `if user_id != principal.subject and ACT_FOR_ANY_USER not in principal.scopes: raise not_yours(principal)` — `in` on the frozenset compares whole scopes. `pnpm lab 12 diff` shows the rest.',
   ],
 });

@@ -79,6 +79,13 @@ describe('polyglot E2E: Go gateway → Python recommender', () => {
       expectProblemShape(await gateway.request('GET', RECOMMENDATIONS, undefined, { authorization: `Bearer ${forged}` }), 401, 'token_invalid', 'a forged token');
     });
 
+    it("a token for u-1 cannot read u-2's recommendations nor record feedback as u-2: 403 user_mismatch", async () => {
+      const asU1 = { authorization: `Bearer ${mintDevJwt()}` };
+      expectProblemShape(await gateway.request('GET', RECOMMENDATIONS.replace('/users/u-1/', '/users/u-2/'), undefined, asU1), 403, 'user_mismatch', "u-1 reading u-2");
+      const feedback = { user_id: 'u-2', item_id: 'es-01', kind: 'dismissed' };
+      expectProblemShape(await gateway.request('POST', '/feedback', feedback, { ...asU1, 'Idempotency-Key': 'e2e-cross-user-1' }), 403, 'user_mismatch', 'u-1 recording feedback as u-2');
+    });
+
     it('a valid dev token gets five recommendations', async () => {
       const answer = await gateway.request('GET', RECOMMENDATIONS, undefined, { authorization: `Bearer ${mintDevJwt()}` });
       assert.equal(answer.status, 200, `status ${answer.status}: ${answer.text.slice(0, 200)}`);

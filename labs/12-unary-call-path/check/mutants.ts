@@ -36,6 +36,37 @@ export default defineMutants([
     find: '	budget, err := s.budget.RequestBudget(r.Header.Get(TimeoutHeader))\n',
     replace: '	budget, err := s.budget.RequestBudget("")\n',
   },
+  // Step 5: the token bound to the user.
+  {
+    name: 'the scope is matched as a substring (recommendations:any-lite acts for anyone)',
+    file: auth,
+    find: '    if user_id != principal.subject and ACT_FOR_ANY_USER not in principal.scopes:\n',
+    replace: '    if user_id != principal.subject and not any(ACT_FOR_ANY_USER in s for s in principal.scopes):\n',
+  },
+  {
+    name: 'the scope is compared case-insensitively',
+    file: auth,
+    find: '    if user_id != principal.subject and ACT_FOR_ANY_USER not in principal.scopes:\n',
+    replace: '    if user_id != principal.subject and ACT_FOR_ANY_USER not in {s.lower() for s in principal.scopes}:\n',
+  },
+  {
+    name: 'any scope at all acts for others',
+    file: auth,
+    find: '    if user_id != principal.subject and ACT_FOR_ANY_USER not in principal.scopes:\n',
+    replace: '    if user_id != principal.subject and not principal.scopes:\n',
+  },
+  {
+    name: 'the scope is ignored (only the own subject, even for a back-office token)',
+    file: auth,
+    find: '    if user_id != principal.subject and ACT_FOR_ANY_USER not in principal.scopes:\n',
+    replace: '    if user_id != principal.subject:\n',
+  },
+  {
+    name: 'a user-id prefix is taken for the subject (u-1 acts for u-10)',
+    file: auth,
+    find: '    if user_id != principal.subject and ACT_FOR_ANY_USER not in principal.scopes:\n',
+    replace: '    if not user_id.startswith(principal.subject[:2]) and ACT_FOR_ANY_USER not in principal.scopes:\n',
+  },
   // Step 2: token verification.
   {
     name: 'the algorithm is taken from the token header (alg confusion, alg none)',

@@ -59,6 +59,19 @@ export default defineProbes([
     },
   },
   {
+    name: "a token for u-1 asking for u-2 is a 403, through the gateway too (step 5: bind the token to the user)",
+    async run(ctx) {
+      const other = '/users/u-2/recommendations?language=es';
+      problem(await ctx.request('GET', other, undefined, bearer(jwt())), 403, 'user_mismatch', "u-1's token reading u-2's recommendations");
+      const feedback = { user_id: 'u-2', item_id: 'es-01', kind: 'dismissed' };
+      problem(await ctx.request('POST', '/feedback', feedback, { ...bearer(jwt()), 'Idempotency-Key': `probe-${Date.now()}` }), 403, 'user_mismatch', "u-1's token recording feedback as u-2");
+      const own = await ctx.request('GET', other, undefined, bearer(jwt({ sub: 'u-2' })));
+      assert.equal(own.status, 200, `u-2's own token: status ${own.status}, want 200: ${own.text.slice(0, 200)}`);
+      const any = await ctx.request('GET', other, undefined, bearer(jwt({ sub: 'backoffice', scope: 'recommendations:any' })));
+      assert.equal(any.status, 200, `a token with scope recommendations:any: status ${any.status}, want 200: ${any.text.slice(0, 200)}`);
+    },
+  },
+  {
     name: 'no Authorization header is a 401 at the edge',
     async run(ctx) {
       problem(await ctx.request('GET', PATH), 401, 'unauthenticated', 'no token');

@@ -3,6 +3,8 @@ in the test's event loop (with an in-memory span exporter):
 
 - README step 2 (``test_jwt_*``): the bearer token is VERIFIED (PyJWT, HS256 from
   configuration); every forged or stale token is UNAUTHENTICATED with the reason and cause.
+- README step 5 (``test_bind_*``): a valid token acts only for its own subject, in every
+  method, unless it carries the ``recommendations:any`` scope (compared as a whole scope).
 - README step 3 (``test_shed_*``): a call that cannot finish in the caller's remaining time is
   refused BEFORE any work (DEADLINE_EXCEEDED, reason DEADLINE_TOO_SHORT).
 - README step 4 (``test_trace_*``): the server span continues the caller's W3C trace.
@@ -18,7 +20,7 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -191,6 +193,100 @@ async def test_jwt_a_wrong_token_is_unauthenticated(
     if cause:
         got = info.metadata["cause"]
         assert got == cause, f"{JWT_STEP}: a token {case}: cause {got!r}, want {cause!r}"
+
+
+# --- README step 5: bind the token to the user -----------------------------------------
+
+BIND_STEP = "README step 5 (auth.py authorize, TODO(lab 12))"
+
+
+async def _codes_per_method(server: RunningServer, token: str, user_id: str) -> dict[str, str]:
+    """Unary, stream and feedback, each asked for ``user_id`` with ``token``: OK or the code."""
+    metadata = (("authorization", f"Bearer {token}"),)
+    codes: dict[str, str] = {}
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        stub = pb_grpc.RecommendationServiceStub(channel)
+
+        async def stream() -> None:
+            request = pb.StreamRecommendationsRequest(user_id=user_id, language="es", max_items=2)
+            async for _ in stub.StreamRecommendations(request, metadata=metadata, timeout=5):
+                pass
+
+        calls: dict[str, Callable[[], Awaitable[object]]] = {
+            "Recommend": lambda: stub.Recommend(
+                pb.RecommendRequest(user_id=user_id, language="es"), metadata=metadata, timeout=5
+            ),
+            "StreamRecommendations": stream,
+            "RecordFeedback": lambda: stub.RecordFeedback(
+                pb.RecordFeedbackRequest(
+                    idempotency_key=f"lab12-{user_id}-{time.time_ns()}",
+                    user_id=user_id,
+                    item_id="es-01",
+                    kind=pb.FEEDBACK_KIND_CLICKED,
+                ),
+                metadata=metadata,
+                timeout=5,
+            ),
+        }
+        for name, call in calls.items():
+            try:
+                await call()
+                codes[name] = "OK"
+            except grpc.aio.AioRpcError as error:
+                codes[name] = error.code().name
+    return codes
+
+
+async def test_bind_a_token_for_another_user_is_denied_in_every_method(
+    server: RunningServer,
+    make_token: TokenFactory,
+    error_info: Callable[[grpc.aio.AioRpcError], Any],
+) -> None:
+    codes = await _codes_per_method(server, make_token(sub="u-1"), "u-2")
+    allowed = [name for name, code in codes.items() if code != "PERMISSION_DENIED"]
+    assert not allowed, (
+        f"{BIND_STEP}: a token for u-1 asked for u-2 and {', '.join(allowed)} answered "
+        f"{codes}; every method must be PERMISSION_DENIED (user_id must equal the token's sub)"
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await _call_with_token(server, make_token(sub="u-9"))
+    info = error_info(raised.value)
+    assert (info.reason, info.metadata["subject"]) == ("USER_MISMATCH", "u-9"), (
+        f"{BIND_STEP}: raise not_yours(principal): reason USER_MISMATCH naming the subject, "
+        f"got {info.reason} {dict(info.metadata)}"
+    )
+
+
+async def test_bind_a_token_acts_for_its_own_subject(
+    server: RunningServer, make_token: TokenFactory
+) -> None:
+    for user in ("u-1", "u-2"):
+        codes = await _codes_per_method(server, make_token(sub=user), user)
+        assert set(codes.values()) == {"OK"}, (
+            f"{BIND_STEP}: a token for {user} asking for {user} must be served: {codes}"
+        )
+
+
+@pytest.mark.parametrize(
+    ("scope", "granted"),
+    [
+        ("recommendations:any", True),
+        ("profile recommendations:any", True),
+        ("recommendations:any-lite", False),
+        ("recommendations", False),
+        ("RECOMMENDATIONS:ANY", False),
+        ("read write", False),
+    ],
+)
+async def test_bind_only_the_any_user_scope_acts_for_others(
+    server: RunningServer, make_token: TokenFactory, scope: str, granted: bool
+) -> None:
+    codes = await _codes_per_method(server, make_token(sub="backoffice", scope=scope), "u-2")
+    want = {"OK"} if granted else {"PERMISSION_DENIED"}
+    assert set(codes.values()) == want, (
+        f"{BIND_STEP}: scope {scope!r} acting for u-2 answered {codes}, want {want}; only the "
+        "whole scope recommendations:any (one of the space-separated scopes) may act for others"
+    )
 
 
 # --- README step 3: shed late work ----------------------------------------------------

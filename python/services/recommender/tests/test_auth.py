@@ -210,3 +210,123 @@ def test_the_dev_token_command_prints_a_token_the_server_accepts(
     assert main(["--subject", "lab-user", "--ttl", "60"]) == 0
     token = capsys.readouterr().out.strip()
     assert verify(token, from_env().auth).subject == "lab-user"
+
+
+# Per-user authorization: a valid token acts only for its own subject (OWASP API #1).
+def _as(settings: Settings, subject: str, scopes: tuple[str, ...] = ()) -> tuple[tuple[str, str]]:
+    return (("authorization", f"Bearer {mint(settings.auth, subject=subject, scopes=scopes)}"),)
+
+
+async def _call_each_method(
+    stub: pb_grpc.RecommendationServiceAsyncStub, user_id: str, metadata: Any
+) -> dict[str, grpc.StatusCode]:
+    """Each method of the service asked for ``user_id``: its status code (OK when it answered)."""
+    calls: dict[str, Callable[[], Awaitable[object]]] = {
+        "Recommend": lambda: stub.Recommend(
+            pb.RecommendRequest(user_id=user_id, language="es"), metadata=metadata
+        ),
+        "StreamRecommendations": lambda: _drain(
+            stub.StreamRecommendations(
+                pb.StreamRecommendationsRequest(user_id=user_id, language="es", max_items=2),
+                metadata=metadata,
+            )
+        ),
+        "RecordFeedback": lambda: stub.RecordFeedback(
+            pb.RecordFeedbackRequest(
+                idempotency_key=f"k-{user_id}-{time.time_ns()}",
+                user_id=user_id,
+                item_id="es-01",
+                kind=pb.FEEDBACK_KIND_DISMISSED,
+            ),
+            metadata=metadata,
+        ),
+    }
+    codes: dict[str, grpc.StatusCode] = {}
+    for name, call in calls.items():
+        try:
+            await call()
+            codes[name] = grpc.StatusCode.OK
+        except grpc.aio.AioRpcError as error:
+            codes[name] = error.code()
+    return codes
+
+
+async def _drain(stream: Any) -> None:
+    async for _ in stream:
+        pass
+
+
+async def test_a_token_acts_only_for_its_own_subject_in_every_method(
+    stub: pb_grpc.RecommendationServiceAsyncStub,
+    settings: Settings,
+    error_info: Callable[[grpc.aio.AioRpcError], Any],
+) -> None:
+    own = await _call_each_method(stub, "u-1", _as(settings, "u-1"))
+    assert set(own.values()) == {grpc.StatusCode.OK}, own
+    other = await _call_each_method(stub, "u-2", _as(settings, "u-1"))
+    assert set(other.values()) == {grpc.StatusCode.PERMISSION_DENIED}, other
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await stub.Recommend(
+            pb.RecommendRequest(user_id="u-2", language="es"), metadata=_as(settings, "u-1")
+        )
+    info = error_info(raised.value)
+    assert (info.reason, info.domain, info.metadata["subject"]) == ("USER_MISMATCH", DOMAIN, "u-1")
+
+
+async def test_feedback_for_another_user_changes_nothing_of_theirs(
+    stub: pb_grpc.RecommendationServiceAsyncStub, settings: Settings
+) -> None:
+    as_u2 = _as(settings, "u-2")
+    before = await stub.Recommend(pb.RecommendRequest(user_id="u-2", language="es"), metadata=as_u2)
+    first = before.recommendations[0].item_id
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await stub.RecordFeedback(
+            pb.RecordFeedbackRequest(
+                idempotency_key="attack-1",
+                user_id="u-2",
+                item_id=first,
+                kind=pb.FEEDBACK_KIND_DISMISSED,
+            ),
+            metadata=_as(settings, "u-1"),
+        )
+    assert raised.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    after = await stub.Recommend(pb.RecommendRequest(user_id="u-2", language="es"), metadata=as_u2)
+    assert [r.item_id for r in after.recommendations] == [r.item_id for r in before.recommendations]
+
+
+async def test_the_any_user_scope_acts_for_others_and_look_alikes_do_not(
+    stub: pb_grpc.RecommendationServiceAsyncStub, settings: Settings
+) -> None:
+    granted = await _call_each_method(
+        stub, "u-2", _as(settings, "backoffice", ("recommendations:any",))
+    )
+    assert set(granted.values()) == {grpc.StatusCode.OK}, granted
+    for scopes in (
+        ("recommendations:any-lite",),
+        ("recommendations",),
+        ("RECOMMENDATIONS:ANY",),
+        ("read", "write"),
+    ):
+        denied = await _call_each_method(stub, "u-2", _as(settings, "backoffice", scopes))
+        assert set(denied.values()) == {grpc.StatusCode.PERMISSION_DENIED}, (scopes, denied)
+
+
+async def test_an_empty_user_is_invalid_not_forbidden(
+    stub: pb_grpc.RecommendationServiceAsyncStub, auth: tuple[tuple[str, str], ...]
+) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await stub.Recommend(pb.RecommendRequest(user_id="", language="es"), metadata=auth)
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_a_scope_claim_that_is_not_a_string_is_unauthenticated(
+    stub: pb_grpc.RecommendationServiceAsyncStub,
+    settings: Settings,
+    error_info: Callable[[grpc.aio.AioRpcError], Any],
+) -> None:
+    claims = _claims(settings, scope=["recommendations:any"])
+    token = jwt.encode(claims, settings.auth.secret, algorithm="HS256")
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await stub.Recommend(REQUEST, metadata=(("authorization", f"Bearer {token}"),))
+    assert raised.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert error_info(raised.value).metadata["cause"] == "claims"

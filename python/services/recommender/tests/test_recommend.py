@@ -96,7 +96,7 @@ async def test_an_unexpected_error_is_internal_without_its_details(
     async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
         stub = pb_grpc.RecommendationServiceStub(channel)
         with pytest.raises(grpc.aio.AioRpcError) as raised:
-            await stub.Recommend(pb.RecommendRequest(user_id="u", language="es"), metadata=auth)
+            await stub.Recommend(pb.RecommendRequest(user_id="u-1", language="es"), metadata=auth)
     assert raised.value.code() == grpc.StatusCode.INTERNAL
     assert "hunter2" not in (raised.value.details() or "")
     assert error_info(raised.value).reason == "INTERNAL"

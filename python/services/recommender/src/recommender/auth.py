@@ -5,6 +5,11 @@ The accepted algorithm list is fixed by configuration (HS256), never read from t
 token saying ``alg: none``, RS256 or anything else is refused before its signature is looked
 at, so a public key can never be used as an HMAC secret (key confusion). ``exp``, ``iss``,
 ``aud`` and ``sub`` are required; issuer and audience must match the configured ones.
+
+A valid token is not a licence to act as anyone (OWASP API #1, broken object-level
+authorization): ``authorize`` binds the token's subject to the ``user_id`` a request names.
+Only a token carrying the scope ``recommendations:any`` (a back-office caller) may name another
+user.
 """
 
 from collections.abc import Iterable
@@ -12,16 +17,24 @@ from dataclasses import dataclass
 
 import jwt
 
-from recommender.errors import TokenExpiredError, TokenInvalidError, TokenMissingError
+from recommender.errors import (
+    PermissionDeniedError,
+    TokenExpiredError,
+    TokenInvalidError,
+    TokenMissingError,
+)
 from recommender.settings import AuthSettings
 
 AUTHORIZATION = "authorization"
 BEARER = "bearer "
+#: The scope that lets a token act for any user (space-separated ``scope`` claim, RFC 8693).
+ACT_FOR_ANY_USER = "recommendations:any"
 
 
 @dataclass(frozen=True, slots=True)
 class Principal:
     subject: str
+    scopes: frozenset[str] = frozenset()
 
 
 def bearer_token(metadata: Iterable[tuple[str, str | bytes]] | None) -> str:
@@ -60,4 +73,26 @@ def verify(token: str, settings: AuthSettings) -> Principal:
         raise TokenInvalidError(f"token lacks the {error.claim!r} claim", cause="claims") from None
     except jwt.InvalidTokenError:
         raise TokenInvalidError("token is malformed", cause="malformed") from None
-    return Principal(subject=str(claims["sub"]))
+    scope = claims.get("scope", "")
+    if not isinstance(scope, str):
+        raise TokenInvalidError("token scope is not a space-separated string", cause="claims")
+    return Principal(subject=str(claims["sub"]), scopes=frozenset(scope.split()))
+
+
+def authorize(principal: Principal, user_id: str) -> None:
+    """PERMISSION_DENIED unless the token may act for ``user_id``: its own subject, or any user
+    with the ``recommendations:any`` scope. An empty ``user_id`` is left to the request's own
+    validation (INVALID_ARGUMENT), which names the field."""
+    if not user_id:
+        return
+    # lab-region:user-binding begin
+    if user_id != principal.subject and ACT_FOR_ANY_USER not in principal.scopes:
+        raise not_yours(principal)
+    # lab-region:user-binding end
+
+
+def not_yours(principal: Principal) -> PermissionDeniedError:
+    """The PERMISSION_DENIED answer (reason ``USER_MISMATCH``), naming the token's subject."""
+    return PermissionDeniedError(
+        "the token may act only for its own subject", subject=principal.subject
+    )

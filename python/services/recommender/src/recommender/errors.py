@@ -78,6 +78,13 @@ class TokenInvalidError(RecommenderError):
     reason = "TOKEN_INVALID"
 
 
+class PermissionDeniedError(RecommenderError):
+    """A valid token asking for another user's data without the scope to do so."""
+
+    code = grpc.StatusCode.PERMISSION_DENIED
+    reason = "USER_MISMATCH"
+
+
 class InternalError(RecommenderError):
     """Anything unexpected: the message is generic, the details stay in the server log."""
 

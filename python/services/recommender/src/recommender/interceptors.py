@@ -22,7 +22,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-from recommender.auth import bearer_token, verify
+from recommender.auth import authorize, bearer_token, verify
 from recommender.errors import InternalError, RecommenderError, to_status
 from recommender.observability import REQUEST_ID, logger, metadata_value, request_id_from
 from recommender.settings import AuthSettings
@@ -158,20 +158,24 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
             return handler
         settings = self._settings
 
-        def check(context: Context) -> None:
+        def check(request: Any, context: Context) -> None:
             principal = verify(bearer_token(context.invocation_metadata()), settings)
             structlog.contextvars.bind_contextvars(subject=principal.subject)
+            # Here, not in each method: every request that names a user is bound to the token,
+            # including methods added later.
+            user_id = getattr(request, "user_id", "")
+            authorize(principal, user_id if isinstance(user_id, str) else "")
 
         def unary(inner: Unary) -> Unary:
             async def behaviour(request: Any, context: Context) -> Any:
-                check(context)
+                check(request, context)
                 return await inner(request, context)
 
             return behaviour
 
         def streaming(inner: Streaming) -> Streaming:
             async def behaviour(request: Any, context: Context) -> AsyncIterator[Any]:
-                check(context)
+                check(request, context)
                 async for response in inner(request, context):
                     yield response
 
