@@ -7,6 +7,7 @@ another, cut at their timeout or not, stopped at the deadline or not. Each failu
 """
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +33,18 @@ class InFlight:
     def __init__(self) -> None:
         self.now = 0
         self.peak = 0
+        self._moved = asyncio.Event()
+
+    def enter(self) -> None:
+        self.now += 1
+        self.peak = max(self.peak, self.now)
+        self._moved.set()
+
+    async def reached(self, calls: int) -> None:
+        """Return once ``calls`` calls are in flight together (a test's "they all started")."""
+        while self.now < calls:
+            self._moved.clear()
+            await self._moved.wait()
 
 
 class FakeUpstream:
@@ -56,8 +69,7 @@ class FakeUpstream:
 
     async def fetch(self, product_id: str) -> object:
         self.started += 1
-        self.in_flight.now += 1
-        self.in_flight.peak = max(self.in_flight.peak, self.in_flight.now)
+        self.in_flight.enter()
         try:
             if self.hang:
                 await asyncio.Event().wait()
@@ -198,13 +210,18 @@ async def test_the_overall_deadline_is_honoured() -> None:
 
 
 async def test_cancelling_the_request_cancels_every_call_and_propagates() -> None:
+    shared = InFlight()
     upstreams = fakes(
-        pricing=FakeUpstream("pricing", hang=True),
-        inventory=FakeUpstream("inventory", hang=True),
-        reviews=FakeUpstream("reviews", hang=True),
+        pricing=FakeUpstream("pricing", hang=True, in_flight=shared),
+        inventory=FakeUpstream("inventory", hang=True, in_flight=shared),
+        reviews=FakeUpstream("reviews", hang=True, in_flight=shared),
     )
     request = asyncio.create_task(aggregator(upstreams, call_timeout=5, deadline=5).fetch("p-1"))
-    await asyncio.sleep(0.05)
+    # Cancel once every call is in flight (an event, not a sleep); a fan-out that asks one
+    # upstream after another never gets there, and the asserts below say so.
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(2):
+            await shared.reached(3)
     request.cancel()
     outcome: ProductDetails | BaseException
     try:

@@ -13,7 +13,9 @@ import pytest
 import recommendations_pb2 as pb
 import recommendations_pb2_grpc as pb_grpc
 
+from recommender import model
 from recommender.server import RunningServer
+from recommender.service import RecommendationService
 from recommender.settings import Settings
 
 Auth = tuple[tuple[str, str], ...]
@@ -59,20 +61,40 @@ async def test_a_call_with_time_enough_is_served(
     assert running.service.stats.items_scored == 5
 
 
+class _HeldAfterTwo(RecommendationService):
+    """Scores two items, then holds the call until it is cancelled (``stopped`` says so)."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.holding = asyncio.Event()
+        self.stopped = asyncio.Event()
+
+    async def _look_up(self, ranked: model.Ranked) -> None:
+        if self.stats.items_scored == 2:
+            self.holding.set()
+            try:
+                await asyncio.Event().wait()  # only a cancellation ends this call
+            except asyncio.CancelledError:
+                self.stopped.set()
+                raise
+        await super()._look_up(ranked)
+
+
 async def test_a_cancelled_call_stops_its_work(
     settings: Settings, start_server: Any, auth: Auth
 ) -> None:
-    running = await _slow_server(settings, start_server)
-    stats = running.service.stats
+    # Ordered by events, not sleeps: the call is in flight (two items scored, the third held)
+    # when the client cancels, and the handler's lookup sees the cancellation.
+    slow = replace(settings, score_delay_s=SLOW)
+    service = _HeldAfterTwo(slow)
+    running: RunningServer = await start_server(slow, service=service)
     async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
         stub = pb_grpc.RecommendationServiceStub(channel)
         call = stub.Recommend(REQUEST, metadata=auth, timeout=5)
-        await asyncio.sleep(SLOW * 2.5)
-        call.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await call
-        await asyncio.sleep(SLOW * 2)
-        scored = stats.items_scored
-        await asyncio.sleep(SLOW * 4)
-    assert 1 <= scored < 5
-    assert stats.items_scored == scored
+        async with asyncio.timeout(10):  # a hang fails this test, not the whole run
+            await service.holding.wait()
+            call.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await call
+            await service.stopped.wait()
+    assert service.stats.items_scored == 2

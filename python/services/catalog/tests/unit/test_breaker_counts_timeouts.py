@@ -6,7 +6,7 @@ few milliseconds long."""
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 
@@ -30,12 +30,14 @@ class Clock:
 
 @dataclass(slots=True)
 class Hanging:
-    """An upstream that never answers."""
+    """An upstream that never answers; ``called`` is set once a call is in flight."""
 
     calls: int = 0
+    called: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def fetch(self, product_id: str) -> object:
         self.calls += 1
+        self.called.set()
         await asyncio.Event().wait()
         raise AssertionError("unreachable")
 
@@ -141,7 +143,7 @@ async def test_a_cancelled_call_propagates_and_is_not_counted() -> None:
     breaker = CircuitBreaker("pricing", failure_threshold=1, reset_timeout=RESET, clock=clock)
     upstream = _resilient(hanging, breaker, telemetry, call_timeout=1.0)
     task = asyncio.create_task(upstream.fetch("p-1"))
-    await asyncio.sleep(0.01)
+    await hanging.called.wait()  # the call is in flight
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
