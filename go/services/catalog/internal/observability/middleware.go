@@ -18,6 +18,22 @@ import (
 // unmatched is the route label of a request no route matched (the Python twin's name).
 const unmatched = "unmatched"
 
+// otherMethod labels a method outside the closed set, as at the gateway: the method comes from
+// the client, and a label taken from it as it is lets any client add series without bound (500
+// made-up methods made ~7,000 series).
+const otherMethod = "OTHER"
+
+// metricMethod is the method as a metric label: one of the methods the API knows, or OTHER.
+func metricMethod(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+		return method
+	default:
+		return otherMethod
+	}
+}
+
 // Middleware wraps the API: GET /metrics answers the registry; every other request gets a
 // request id (in its context and echoed back), a server span, a latency observation labelled
 // with its route pattern (never the raw path: ids would explode the label set) and one log line.
@@ -38,7 +54,8 @@ func (t *Telemetry) Middleware(next http.Handler) http.Handler {
 		id := RequestIDFrom(r.Header.Get(RequestIDHeader))
 		// Named by the method until the route is known (the semantic conventions' fallback);
 		// renamed "METHOD route" below.
-		ctx, span := t.Tracer.Start(WithRequestID(r.Context(), id), r.Method, trace.WithSpanKind(trace.SpanKindServer))
+		method := metricMethod(r.Method)
+		ctx, span := t.Tracer.Start(WithRequestID(r.Context(), id), method, trace.WithSpanKind(trace.SpanKindServer))
 		defer span.End()
 		recording := span.IsRecording()
 		if recording {
@@ -58,14 +75,14 @@ func (t *Telemetry) Middleware(next http.Handler) http.Handler {
 			route = unmatched
 		}
 		if recording {
-			span.SetName(r.Method + " " + route)
+			span.SetName(method + " " + route)
 			span.SetAttributes(attribute.String("http.route", route), attribute.Int("http.response.status_code", recorder.status))
 			if recorder.status >= http.StatusInternalServerError {
 				span.SetStatus(codes.Error, http.StatusText(recorder.status))
 			}
 		}
 		elapsed := time.Since(started)
-		observers.get(r.Method, route, recorder.status).Observe(elapsed.Seconds())
+		observers.get(method, route, recorder.status).Observe(elapsed.Seconds())
 		// Typed attributes (LogAttrs), not key-value pairs: no value is boxed into an interface.
 		t.Logger.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("method", r.Method), slog.String("route", route),
 			slog.Int("status", recorder.status), slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -86,6 +87,10 @@ func TestMetricsAndSpans(t *testing.T) {
 	for _, path := range []string{"/products/p-1", "/products/p-2", "/nowhere"} {
 		handler.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, path, nil))
 	}
+	// Made-up methods from clients share one label: the series stay a closed set.
+	for i := range 50 {
+		handler.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(fmt.Sprintf("BREW%d", i), "/products/p-1", nil))
+	}
 	tel.UpstreamFailed("pricing", "timeout")
 	tel.BreakerChanged("pricing", observability.BreakerOpen)
 	rec := httptest.NewRecorder()
@@ -95,6 +100,7 @@ func TestMetricsAndSpans(t *testing.T) {
 		`catalog_request_duration_seconds_count{method="GET",route="/products/{product_id}",status="200"} 2`,
 		`catalog_request_duration_seconds_bucket{method="GET",route="/products/{product_id}",status="200",le="0.8"} 2`,
 		`catalog_request_duration_seconds_count{method="GET",route="unmatched",status="404"} 1`,
+		`catalog_request_duration_seconds_count{method="OTHER",route="unmatched",status="404"} 50`,
 		`catalog_upstream_errors_total{reason="timeout",upstream="pricing"} 1`,
 		`catalog_breaker_state{upstream="pricing"} 2`,
 	} {
@@ -102,8 +108,11 @@ func TestMetricsAndSpans(t *testing.T) {
 			t.Errorf("/metrics lacks %s\n%s", want, body)
 		}
 	}
+	if strings.Contains(body, "BREW") {
+		t.Errorf("a client's made-up method became a label:\n%s", body)
+	}
 	spans := exporter.GetSpans()
-	if len(spans) != 3 || spans[0].Name != "GET /products/{product_id}" || spans[2].Name != "GET unmatched" {
+	if len(spans) != 53 || spans[0].Name != "GET /products/{product_id}" || spans[2].Name != "GET unmatched" {
 		t.Fatalf("spans = %v, want one server span per request named by its route", spans.Snapshots())
 	}
 }

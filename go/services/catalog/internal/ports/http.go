@@ -94,6 +94,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	if !s.admit(w, r) {
+		// A refused request is still labelled with its route, as if the mux had served it:
+		// the telemetry middleware reads r.Pattern (else every 429 would be "unmatched").
+		_, r.Pattern = s.mux.Handler(r)
 		return
 	}
 	if p := r.URL.Path; p == "" || path.Clean(p) != p {

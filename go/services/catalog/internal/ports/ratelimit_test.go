@@ -34,12 +34,17 @@ func TestRateLimitAnswers429WithRetryAfter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		rec := httptest.NewRecorder()
-		server.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tt.path, nil))
+		req := httptest.NewRequest(http.MethodGet, tt.path, nil)
+		server.ServeHTTP(rec, req)
 		if rec.Code != tt.status {
 			t.Fatalf("%s: status %d, want %d", tt.name, rec.Code, tt.status)
 		}
 		if tt.status != http.StatusTooManyRequests {
 			continue
+		}
+		// The telemetry middleware labels the 429 by this pattern, not as "unmatched".
+		if req.Pattern != "/products" {
+			t.Errorf("%s: r.Pattern %q after a 429, want the route /products", tt.name, req.Pattern)
 		}
 		var body problemBody
 		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.Code != "rate_limited" || body.Status != http.StatusTooManyRequests {

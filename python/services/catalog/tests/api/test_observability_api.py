@@ -95,3 +95,17 @@ async def test_metrics_expose_latency_upstream_errors_breakers_and_outbox_lag(
         assert f'catalog_breaker_state{{upstream="{upstream}"}} 0.0' in text
     assert "# TYPE catalog_upstream_errors_total counter" in text
     assert "catalog_outbox_lag_messages 1.0" in text
+
+
+async def test_made_up_methods_share_one_label(client: httpx.AsyncClient) -> None:
+    for i in range(30):
+        await client.request(f"BREW{i}", "/products")
+    metrics = (await client.get("/metrics")).text
+    assert "BREW" not in metrics
+    other = [
+        line
+        for line in metrics.splitlines()
+        if line.startswith("catalog_request_duration_seconds_count") and 'method="OTHER"' in line
+    ]
+    assert len(other) == 1, other
+    assert other[0].endswith(" 30.0"), other
