@@ -93,7 +93,12 @@ func TestRunDrainsOnShutdown(t *testing.T) {
 	}()
 	<-arrived
 	stop() // what SIGTERM does in main
-	time.Sleep(50 * time.Millisecond)
+	// The drain began once Serve says so (it flips readiness first): a logged status, not a sleep.
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(stderr.String(), `"msg":"catalog draining"`); time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the drain did not begin: %s", stderr.String())
+		}
+	}
 	ready, err := client.Get(base + "/readyz")
 	if err != nil {
 		t.Fatalf("/readyz while draining: %v", err)

@@ -56,9 +56,17 @@ func TestLoad(t *testing.T) {
 	}
 }
 
-type drainFlag struct{ on atomic.Bool }
+// drainFlag records SetDraining and closes marked, so a test waits on the event.
+type drainFlag struct {
+	on     atomic.Bool
+	marked chan struct{}
+}
 
-func (d *drainFlag) SetDraining() { d.on.Store(true) }
+func (d *drainFlag) SetDraining() {
+	if !d.on.Swap(true) {
+		close(d.marked)
+	}
+}
 
 // TestServeDrains: on ctx done the handler is marked draining first, an in-flight request
 // still finishes, then Serve returns nil.
@@ -68,7 +76,7 @@ func TestServeDrains(t *testing.T) {
 		t.Fatal(err)
 	}
 	started, release := make(chan struct{}), make(chan struct{})
-	drainer := &drainFlag{}
+	drainer := &drainFlag{marked: make(chan struct{})}
 	handler := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		close(started)
 		<-release
@@ -91,8 +99,9 @@ func TestServeDrains(t *testing.T) {
 	}()
 	<-started
 	cancel()
-	time.Sleep(30 * time.Millisecond)
-	if !drainer.on.Load() {
+	select { // the drain began: an event, not a sleep
+	case <-drainer.marked:
+	case <-time.After(5 * time.Second):
 		t.Error("the handler was not marked draining")
 	}
 	close(release)
