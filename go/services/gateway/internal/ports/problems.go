@@ -1,6 +1,7 @@
 package ports
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -60,7 +61,13 @@ var (
 	notReady         = problemType{http.StatusServiceUnavailable, "not_ready", "Not ready"}
 	upstreamError    = problemType{http.StatusBadGateway, "upstream_error", "Upstream error"}
 	internalError    = problemType{http.StatusInternalServerError, "internal", "Internal server error"}
+	// clientClosed is nginx's 499: the client went away before the answer. Not a 5xx, so no
+	// SLI counts it as the server's error; its own status keeps it apart in the metrics.
+	clientClosed = problemType{StatusClientClosedRequest, "client_closed_request", "Client closed request"}
 )
+
+// StatusClientClosedRequest is nginx's non-standard 499 (no net/http constant exists).
+const StatusClientClosedRequest = 499
 
 // grpcProblems is THE mapping of gRPC codes to HTTP problems; a code not here (OK aside) is
 // the upstream's fault: 502 upstream_error.
@@ -173,6 +180,12 @@ func envelope(err error) problemBody {
 // warnings.
 func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
 	body := envelope(err)
+	// The client hung up (its request context is canceled, not timed out by our deadline): the
+	// call failed because of that, not because the recommender broke. Nobody reads the answer;
+	// the status is for the metrics and the log.
+	if errors.Is(r.Context().Err(), context.Canceled) {
+		body = envelope(&edgeError{clientClosed, "The client closed the connection before the answer."})
+	}
 	logFailure(r, logger, body.Status, err)
 	writeProblem(w, body)
 }

@@ -1,11 +1,15 @@
 package ports
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -144,5 +148,30 @@ func TestGoldenEnvelopes(t *testing.T) {
 			}
 			golden(t, name, append(out, '\n'))
 		})
+	}
+}
+
+// A client that hangs up makes the call fail (CANCELED): that is a 499 of its own, never the
+// 502 an upstream failure is, so the availability SLI (5xx) does not count it.
+func TestAClientThatWentAwayIs499NotAServerError(t *testing.T) {
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	gone := httptest.NewRequest(http.MethodGet, "/users/u-1/recommendations", nil).WithContext(ctx)
+	rec := httptest.NewRecorder()
+	writeError(rec, gone, logger, status.Error(codes.Canceled, "context canceled"))
+	if rec.Code != StatusClientClosedRequest {
+		t.Fatalf("client gone: status %d, want 499", rec.Code)
+	}
+	var body problemBody
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.Code != "client_closed_request" || body.Status != 499 {
+		t.Errorf("client gone: body %s, want a 499 client_closed_request problem", rec.Body.String())
+	}
+	// The same CANCELED from the upstream while the client still waits stays the upstream's fault.
+	here := httptest.NewRequest(http.MethodGet, "/users/u-1/recommendations", nil)
+	rec = httptest.NewRecorder()
+	writeError(rec, here, logger, status.Error(codes.Canceled, "the recommender canceled"))
+	if rec.Code != http.StatusBadGateway {
+		t.Errorf("upstream CANCELED with the client present: status %d, want 502", rec.Code)
 	}
 }
