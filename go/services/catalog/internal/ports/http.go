@@ -103,6 +103,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		notFound(w, r)
 		return
 	}
+	if !bufferBody(w, r) {
+		_, r.Pattern = s.mux.Handler(r) // labelled with its route, like a 429
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 

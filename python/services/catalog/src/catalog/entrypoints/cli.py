@@ -12,13 +12,14 @@ import logging
 import os
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NoReturn
 
 import uvicorn
 
 from catalog.entrypoints.drain import DrainingServer, drain_settings_from_env, drain_state
 from catalog.entrypoints.http.app import create_app
+from catalog.entrypoints.http.limits import HEADER_TIMEOUT_S, header_deadline_protocol
 from catalog.fanout.settings import SettingsError
 
 logger = logging.getLogger("catalog")
@@ -73,11 +74,26 @@ class _AnnouncingServer(DrainingServer):
         logger.info("catalog listening on http://%s:%d", url_host, port)
 
 
+def _header_timeout(env: Mapping[str, str]) -> float:
+    """``CATALOG_HEADER_TIMEOUT_S``: seconds a request head may take (default 5)."""
+    text = env.get("CATALOG_HEADER_TIMEOUT_S")
+    if text is None:
+        return HEADER_TIMEOUT_S
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 3600:  # an hour: a sane upper bound
+        raise SettingsError(f"CATALOG_HEADER_TIMEOUT_S={text!r}: want seconds, 0 < s <= 3600")
+    return seconds
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
         drain_settings = drain_settings_from_env(os.environ)
+        header_timeout = _header_timeout(os.environ)
         app = create_app()
     except SettingsError as error:
         # A bad CATALOG_* variable: one line, like a bad argument.
@@ -91,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # warnings and errors (a port already in use, a crashed request) still show.
         log_level="warning",
         access_log=False,
+        # A request head that is late is cut (slowloris), as the Go twin's ReadHeaderTimeout.
+        http=header_deadline_protocol(header_timeout),
     )
     try:
         _AnnouncingServer(config, drain_state(app), drain_settings).run()

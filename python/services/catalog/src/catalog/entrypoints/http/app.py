@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from catalog.bootstrap import Storage, storage_from_env
 from catalog.entrypoints.http import health, products
+from catalog.entrypoints.http.limits import BodyLimit
 from catalog.entrypoints.http.problem_details import problem_exception_handlers
 from catalog.fanout.settings import FanOut, fan_out_from_env
 from catalog.observability import Telemetry, configure_logging, install
@@ -62,6 +63,9 @@ def create_app(
     weakref.finalize(app, storage.close)
     app.state.fan_out = resources
     app.state.telemetry = observed
+    # Inside the telemetry middleware (added after it, so nearer the app): a 413 or 408 is
+    # logged and counted like any answer.
+    app.add_middleware(BodyLimit)
     install(app, observed, storage.uow_factory)
     app.include_router(health.router)
     app.include_router(products.router)

@@ -1,0 +1,123 @@
+package ports
+
+import (
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"languagetracks.example/go/services/catalog/internal/adapters"
+	"languagetracks.example/go/services/catalog/internal/app"
+)
+
+func bodyServer(t *testing.T) *Server {
+	t.Helper()
+	catalog, err := app.NewCatalog(app.Config{Repository: adapters.NewMemoryProductRepository()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, err := NewServer(ServerConfig{Products: catalog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return server
+}
+
+func wantProblem(t *testing.T, rec *httptest.ResponseRecorder, status int, code string) {
+	t.Helper()
+	var body problemBody
+	if rec.Code != status || json.Unmarshal(rec.Body.Bytes(), &body) != nil || body.Code != code {
+		t.Fatalf("status %d body %s, want %d %s", rec.Code, rec.Body.String(), status, code)
+	}
+	if rec.Header().Get("Connection") != "close" {
+		t.Errorf("a refused body must close the connection (the rest is never read)")
+	}
+}
+
+// countingReader counts what was read from it: a body refused by its length is not read.
+type countingReader struct {
+	n, limit int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	if c.n >= c.limit {
+		return 0, io.EOF
+	}
+	n := min(len(p), c.limit-c.n)
+	for i := range n {
+		p[i] = ' '
+	}
+	c.n += n
+	return n, nil
+}
+
+func TestABodyOverTheLimitIs413(t *testing.T) {
+	server := bodyServer(t)
+	t.Run("declared: refused before reading", func(t *testing.T) {
+		body := &countingReader{limit: 100 << 20}
+		req := httptest.NewRequest(http.MethodPost, "/products", body)
+		req.ContentLength = 100 << 20
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		server.ServeHTTP(rec, req)
+		wantProblem(t, rec, http.StatusRequestEntityTooLarge, "payload_too_large")
+		if body.n != 0 {
+			t.Errorf("%d bytes read of a body refused by its declared length", body.n)
+		}
+		if req.Pattern != "/products" {
+			t.Errorf("a 413 is labelled %q, want its route /products", req.Pattern)
+		}
+	})
+	t.Run("chunked: refused once it grows past the limit", func(t *testing.T) {
+		body := &countingReader{limit: 3 << 20}
+		req := httptest.NewRequest(http.MethodPost, "/products", body)
+		req.ContentLength = -1 // unknown: chunked
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		server.ServeHTTP(rec, req)
+		wantProblem(t, rec, http.StatusRequestEntityTooLarge, "payload_too_large")
+		if body.n > maxBodyBytes+64<<10 {
+			t.Errorf("%d bytes read: at most the limit (and one buffer) may be", body.n)
+		}
+	})
+	t.Run("at the limit: read whole and validated", func(t *testing.T) {
+		padded := `{"pad": "` + strings.Repeat("x", maxBodyBytes-11) + `"}`
+		req := httptest.NewRequest(http.MethodPost, "/products", strings.NewReader(padded))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		server.ServeHTTP(rec, req)
+		if rec.Code != http.StatusUnprocessableEntity {
+			t.Fatalf("a body of exactly %d bytes: status %d, want 422 (read, then validated)", maxBodyBytes, rec.Code)
+		}
+	})
+}
+
+func TestASlowBodyIs408(t *testing.T) {
+	old := bodyTimeout
+	bodyTimeout = 300 * time.Millisecond
+	t.Cleanup(func() { bodyTimeout = old })
+	ts := httptest.NewServer(bodyServer(t))
+	t.Cleanup(ts.Close)
+	conn, err := net.Dial("tcp", ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	started := time.Now()
+	head := "POST /products HTTP/1.1\r\nHost: catalog\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
+	if _, err := io.WriteString(conn, head); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(3 * time.Second))
+	answer, _ := io.ReadAll(conn)
+	if !strings.HasPrefix(string(answer), "HTTP/1.1 408") || !strings.Contains(string(answer), `"code":"request_timeout"`) {
+		t.Fatalf("a body that never arrives: %q, want a 408 request_timeout problem", answer)
+	}
+	if elapsed := time.Since(started); elapsed > 2*time.Second {
+		t.Errorf("the 408 took %s; the body timeout is %s", elapsed, bodyTimeout)
+	}
+}

@@ -1,0 +1,175 @@
+"""The edge's limits on what a client may send and how slowly: the same as the Go twin's.
+
+- ``BodyLimit`` (ASGI middleware): a body is read before the app sees it, at most
+  ``MAX_BODY_BYTES`` of it. A declared ``Content-Length`` over the limit is a 413 at once,
+  without reading; a body that grows past it while being read (chunked, or lying about its
+  length) is a 413 as soon as it does, so memory stays bounded whatever a client sends. A body
+  that does not arrive within ``body_timeout_s`` is a 408. Both answers are the problem+json
+  envelope and close the connection (the rest of the body is never read).
+- ``header_deadline_protocol``: uvicorn's HTTP/1.1 protocol with a deadline on the request
+  head. uvicorn has none: a client that sends its headers a byte at a time (slowloris) holds a
+  connection forever. Here the connection is closed when the head is not complete
+  ``timeout_s`` after its first byte (or after the connection opened), like Go's
+  ``ReadHeaderTimeout``. Health checks keep answering: they use other connections.
+"""
+
+import asyncio
+from typing import Any, Final
+
+import h11
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from catalog.entrypoints.http.problem_details import ProblemType, problem_response
+
+#: The largest body accepted (the Go twin's ``maxBodyBytes``): a product is far smaller.
+MAX_BODY_BYTES: Final = 1 << 20
+#: How long a whole request body may take to arrive once the head is in.
+BODY_TIMEOUT_S: Final = 10.0
+#: How long the request head (request line and headers) may take (Go: ReadHeaderTimeout 5 s).
+HEADER_TIMEOUT_S: Final = 5.0
+
+PAYLOAD_TOO_LARGE: Final = ProblemType(413, "payload_too_large", "Payload too large")
+REQUEST_TIMEOUT: Final = ProblemType(408, "request_timeout", "Request timeout")
+#: nginx's 499 (as at the gateway): the client left mid-body. Nobody reads it; it keeps the
+#: request out of the server-error series (the telemetry would otherwise count a 500).
+CLIENT_CLOSED: Final = ProblemType(499, "client_closed_request", "Client closed request")
+
+
+class _TooLargeError(Exception):
+    pass
+
+
+class BodyLimit:
+    """Reads the body first, bounded in size and time, then hands it to the app."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int = MAX_BODY_BYTES,
+        body_timeout_s: float = BODY_TIMEOUT_S,
+    ) -> None:
+        self._app = app
+        self._max = max_bytes
+        self._timeout = body_timeout_s
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _has_body(scope):
+            await self._app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > self._max:
+            await self._refuse(scope, receive, send, PAYLOAD_TOO_LARGE, self._too_large())
+            return
+        try:
+            async with asyncio.timeout(self._timeout):
+                body = await self._read(receive)
+        except _TooLargeError:
+            await self._refuse(scope, receive, send, PAYLOAD_TOO_LARGE, self._too_large())
+            return
+        except TimeoutError:
+            detail = f"The request body did not arrive within {self._timeout:g} s."
+            await self._refuse(scope, receive, send, REQUEST_TIMEOUT, detail)
+            return
+        if body is None:  # the client went away while sending it
+            detail = "The client closed the connection before the body was in."
+            await self._refuse(scope, receive, send, CLIENT_CLOSED, detail)
+            return
+        await self._app(scope, _replay(body, receive), send)
+
+    async def _read(self, receive: Receive) -> bytes | None:
+        chunks = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None
+            chunks += message.get("body", b"")
+            if len(chunks) > self._max:
+                raise _TooLargeError
+            if not message.get("more_body", False):
+                return bytes(chunks)
+
+    def _too_large(self) -> str:
+        return f"The request body must be at most {self._max} bytes."
+
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, problem: ProblemType, detail: str
+    ) -> None:
+        # Connection: close — the unread rest of the body must not be taken for a next request.
+        response = problem_response(problem, detail, headers={"Connection": "close"})
+        await response(scope, receive, send)
+
+
+def _has_body(scope: Scope) -> bool:
+    headers = dict(scope["headers"])
+    return b"content-length" in headers or b"transfer-encoding" in headers
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None  # the HTTP parser refuses a non-numeric length before this
+    return None
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """The body once, as one message; then the real ``receive`` (a disconnect, later)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def header_deadline_protocol(timeout_s: float = HEADER_TIMEOUT_S) -> type[H11Protocol]:
+    """uvicorn's h11 protocol, closing a connection whose request head is late."""
+
+    class HeaderDeadlineProtocol(H11Protocol):
+        _head_timer: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: Any) -> None:
+            super().connection_made(transport)
+            self._arm()
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            # Still waiting for (the rest of) a head: the deadline runs from its first byte.
+            # Past the head (body, response) or closed: no deadline of this kind.
+            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                if self._head_timer is None:
+                    self._arm()
+            else:
+                self._disarm()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            # Idle between requests is uvicorn's keep-alive timeout; the head deadline starts
+            # again with the next request's first byte (data_received).
+            self._disarm()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+        def _arm(self) -> None:
+            self._head_timer = self.loop.call_later(timeout_s, self._head_late)
+
+        def _disarm(self) -> None:
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+                self._head_timer = None
+
+        def _head_late(self) -> None:
+            self._head_timer = None
+            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                self.transport.close()
+
+    return HeaderDeadlineProtocol
