@@ -106,7 +106,7 @@ func TestASlowBodyIs408(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	started := time.Now()
 	head := "POST /products HTTP/1.1\r\nHost: catalog\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
 	if _, err := io.WriteString(conn, head); err != nil {
