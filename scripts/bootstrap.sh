@@ -3,12 +3,33 @@
 # Every version comes from tooling/toolchain/toolchain.json. Idempotent: a second run changes
 # nothing and takes a few seconds. Each phase prints one line; a failing phase prints its name,
 # the failing command's last lines, and exits non-zero.
+#
+# `npm run bootstrap -- --from PACK`: install from an offline room pack (`pnpm kit pack`,
+# tooling/pack/README.md) with no network at all: each phase reads the pack instead.
 set -euo pipefail
+
+# Arguments: only --from. Anything else is one line and exit 2 (the kit's bad-usage status).
+PACK_FILE=""
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --from) [ "$#" -ge 2 ] && [ -n "$2" ] || { echo "bootstrap: --from needs a pack file (npm run bootstrap -- --from FILE)" >&2; exit 2; }
+      PACK_FILE="$2"; shift 2 ;;
+    --from=?*) PACK_FILE="${1#--from=}"; shift ;;
+    *) echo "bootstrap: unknown argument \"$1\" (usage: npm run bootstrap [-- --from PACK])" >&2; exit 2 ;;
+  esac
+done
+# npm runs scripts in the package root; INIT_CWD is where the user typed the command.
+if [ -n "$PACK_FILE" ]; then
+  case "$PACK_FILE" in /*) ;; *) PACK_FILE="${INIT_CWD:-$PWD}/$PACK_FILE" ;; esac
+  [ -f "$PACK_FILE" ] || { echo "bootstrap: --from $PACK_FILE: no such file" >&2; exit 2; }
+fi
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 TOOLCHAIN="$ROOT/tooling/toolchain/toolchain.json"
 TOOLS_BIN="$ROOT/.tools/bin"
+# An unpacked pack stays here: node_modules and .venv are linked from its store and cache.
+PACK="$ROOT/.tools/pack"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/bootstrap.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 STATE="$WORK/state"   # phases append `export VAR=...` lines the next phases need
@@ -67,13 +88,25 @@ note() { printf '%s' "$*" >"$NOTE"; }
 # fatal: one clear message instead of the log tail.
 fatal() { printf '%s\n' "$*" >"$WORK/$PHASE_FN.fatal"; exit 1; }
 
+# (0) the offline pack, with --from: unpack, then check it was made for this platform and pins --
+phase_pack() {
+  rm -rf "$PACK"
+  mkdir -p "$PACK"
+  tar -xf "$PACK_FILE" -C "$PACK"
+  [ -f "$PACK/manifest.json" ] || fatal "  $PACK_FILE is not a kit pack (no manifest.json inside)"
+  local problem
+  problem="$(node "$ROOT/tooling/pack/check-manifest.js" "$PACK/manifest.json" "$TOOLCHAIN" 2>&1)" || fatal "  $PACK_FILE: $problem"
+  note "$(node -e 'const m=require(process.argv[1]); process.stdout.write(`${m.platform}, commit ${m.commit.slice(0,7)}, made ${m.createdAt.slice(0,10)}`)' "$PACK/manifest.json")"
+}
+
 # (a) pnpm ------------------------------------------------------------------------------------
 phase_pnpm() {
   local have=""
   if command -v pnpm >/dev/null 2>&1; then have="$(pnpm --version 2>/dev/null || true)"; fi
   if [ "$have" = "$PNPM_PIN" ]; then note "pnpm $have already"; return 0; fi
-  local out
-  if ! out="$(npm i -g "pnpm@$PNPM_PIN" 2>&1)"; then
+  local out spec="pnpm@$PNPM_PIN"
+  [ -z "$PACK_FILE" ] || spec="$PACK/pnpm/pnpm-$PNPM_PIN.tgz"   # pnpm has no dependencies: offline as is
+  if ! out="$(npm i -g "$spec" 2>&1)"; then
     echo "$out"
     if grep -qE 'EACCES|EPERM|permission denied' <<<"$out"; then
       fatal "  npm cannot write to its global prefix ($(npm prefix -g)): run 'npm config set prefix ~/.npm-global', add ~/.npm-global/bin to PATH, and re-run"
@@ -96,6 +129,14 @@ phase_pnpm() {
 
 # (b) node deps (brings the pinned Node runtime, buf, vitest...) --------------------------------
 phase_node_deps() {
+  if [ -n "$PACK_FILE" ]; then
+    # The pack's store and metadata cache; the `node` package's preinstall runs npm, which
+    # finds the Node runtime package in the pack's npm cache.
+    npm_config_cache="$PACK/pnpm/npm-cache" npm_config_offline=true \
+      pnpm install --frozen-lockfile --offline --store-dir "$PACK/pnpm/store" --cache-dir "$PACK/pnpm/cache" --reporter=append-only
+    note "from the pack (store .tools/pack/pnpm/store)"
+    return 0
+  fi
   pnpm install --frozen-lockfile --reporter=append-only
 }
 
@@ -105,8 +146,10 @@ phase_node_deps() {
 # missing and carries on: the doctor's rows give the fix, and `pnpm test` names the gates that
 # could not run (and fails them under CI=true).
 phase_system() {
-  local out rc=0
-  out="$(pnpm exec node scripts/system-packages.ts install 2>&1)" || rc=$?
+  local out rc=0 verb=install
+  # The pack holds no system packages (tooling/pack/README.md): offline, only list what is missing.
+  [ -z "$PACK_FILE" ] || verb=list
+  out="$(pnpm exec node scripts/system-packages.ts "$verb" 2>&1)" || rc=$?
   echo "$out"
   note "$(tail -n 1 <<<"$out")"
   case "$rc" in
@@ -133,13 +176,14 @@ phase_python() {
   local uv installed=""
   uv="$(find_uv)"
   if [ -z "$uv" ]; then
-    local out
-    if ! out="$(python3 -m pip install --disable-pip-version-check "uv==$UV_PIN" 2>&1)"; then
+    local out pip_from=()
+    [ -z "$PACK_FILE" ] || pip_from=(--no-index --find-links "$PACK/python/wheels")
+    if ! out="$(python3 -m pip install --disable-pip-version-check ${pip_from[@]+"${pip_from[@]}"} "uv==$UV_PIN" 2>&1)"; then
       echo "$out"
       if grep -q 'externally-managed-environment' <<<"$out"; then
         # A distribution's Python refuses pip installs (PEP 668): give uv a venv of its own.
         python3 -m venv "$ROOT/.tools/uv"
-        "$ROOT/.tools/uv/bin/python" -m pip install --disable-pip-version-check "uv==$UV_PIN"
+        "$ROOT/.tools/uv/bin/python" -m pip install --disable-pip-version-check ${pip_from[@]+"${pip_from[@]}"} "uv==$UV_PIN"
       else
         return 1
       fi
@@ -150,7 +194,15 @@ phase_python() {
     [ -n "$uv" ] || fatal "  installed uv==$UV_PIN but cannot run it (neither 'uv' nor 'python3 -m uv' reports $UV_PIN)"
     installed="installed uv $UV_PIN; "
   fi
+  # uv in its own venv: linked into .tools/bin, where the doctor looks for the kit's tools.
+  if [ "$uv" = "$ROOT/.tools/uv/bin/uv" ]; then mkdir -p "$TOOLS_BIN" && ln -sf ../uv/bin/uv "$TOOLS_BIN/uv"; fi
   echo "export UV_CMD=\"$uv\"" >>"$STATE"
+  if [ -n "$PACK_FILE" ]; then
+    # shellcheck disable=SC2086
+    UV_CACHE_DIR="$PACK/python/uv-cache" UV_PYTHON_DOWNLOADS=never $uv sync --locked --offline
+    note "${installed}uv sync --locked --offline (the pack's uv cache)"
+    return 0
+  fi
   # shellcheck disable=SC2086
   UV_PYTHON_DOWNLOADS=never $uv sync --locked
   note "${installed}uv sync --locked"
@@ -167,11 +219,16 @@ phase_go_modules() {
     while IFS= read -r d; do mods+=("$d"); done < <(find go -name go.mod -not -path '*/testdata/*' -not -path '*/vendor/*' -printf '%h\n' | sort)
   fi
   if [ "${#mods[@]}" -eq 0 ]; then note "no Go modules yet"; return 0; fi
+  if [ -n "$PACK_FILE" ]; then
+    # The pack's module downloads are a module proxy tree; no checksum database offline (go.sum
+    # still verifies every module).
+    export GOPROXY="file://$PACK/go/download" GOSUMDB=off
+  fi
   for d in "${mods[@]}"; do
     echo "== go mod download in $d"
     (cd "$d" && go mod download)
   done
-  note "${#mods[@]} module(s): ${mods[*]}"
+  note "${#mods[@]} module(s): ${mods[*]}${PACK_FILE:+ (from the pack)}"
 }
 
 # (e) go tools, into <repo>/.tools/bin, skipping those already at the pin ----------------------
@@ -183,6 +240,8 @@ phase_go_modules() {
 phase_go_tools() {
   need_go
   mkdir -p "$TOOLS_BIN"
+  # The pack's tools are built already (checked against the pins below, as any other).
+  [ -z "$PACK_FILE" ] || cp -p "$PACK"/go/tools/* "$TOOLS_BIN"/
   local name pkg mod ver bin todo=() installed=() kept=0
   while read -r name pkg mod ver; do
     [ -n "$name" ] || continue
@@ -235,6 +294,7 @@ join_bg() {
   [ "$rc" -eq 0 ] || exit "$rc"
 }
 
+[ -z "$PACK_FILE" ] || run_phase "pack" phase_pack
 run_phase "pnpm" phase_pnpm
 run_phase "node deps" phase_node_deps
 run_phase_bg "system packages" phase_system

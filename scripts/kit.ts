@@ -1,6 +1,7 @@
 /**
  * `pnpm kit verify [N...]` — the kit's self-test, run in an isolated copy, never in the
  * attendee's files. Prints one row per invariant per lab and a closing summary line.
+ * `pnpm kit pack` — the offline room pack (tooling/pack/README.md).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,9 +10,16 @@ import { loadLabs } from '../tooling/lab-engine/labs.ts';
 import { stopAllChildren } from '../tooling/lab-engine/process.ts';
 import { runDoctor } from '../tooling/doctor/doctor.ts';
 import { verify, type Finding, type LabVerdict } from '../tooling/kit-verify/verify.ts';
+import { parsePackArgs } from '../tooling/pack/args.ts';
+import { hostPlatform } from '../tooling/pack/check-manifest.js';
+import { makePack } from '../tooling/pack/pack.ts';
+import { $ } from 'zx';
 
 const USAGE = `usage: pnpm kit verify [N ...]   (N: lab numbers; none means every lab)
-       pnpm kit doctor               (the same as pnpm run doctor)`;
+       pnpm kit doctor               (the same as pnpm run doctor)
+       pnpm kit pack [--platform P] [--out FILE]
+                                     (an offline room pack for \`npm run bootstrap -- --from FILE\`;
+                                      P: this machine's platform only; FILE: .tar or .tar.gz)`;
 
 function row(f: Finding): string {
   return `  ${f.ok ? '✓' : '✗'} ${f.name.padEnd(52)} ${f.detail}`;
@@ -29,6 +37,14 @@ async function main(argv: string[]): Promise<number> {
     const report = await runDoctor({ root });
     console.log(report.text);
     return report.exitCode;
+  }
+  if (verb === 'pack') {
+    // npm/pnpm run scripts in the package root; INIT_CWD is where the user typed the command.
+    const cwd = process.env['INIT_CWD'] ?? process.cwd();
+    const commit = (await $({ cwd: root, quiet: true, nothrow: true })`git rev-parse HEAD`).stdout.trim() || 'unknown';
+    const args = parsePackArgs(rest, hostPlatform(), cwd, commit);
+    await makePack(root, args.platform, args.out, (line) => console.log(line));
+    return EXIT.ok;
   }
   // One line on stderr for every bad input (spec invariant 6); the usage is one flag away.
   const seeHelp = '— `pnpm kit --help` shows the usage';
