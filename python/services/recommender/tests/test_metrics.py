@@ -176,6 +176,37 @@ async def test_a_deadline_passing_mid_call_is_deadline_exceeded(
     assert count(running, RECOMMEND, "CANCELLED") == 0
 
 
+async def test_many_calls_cut_by_a_50ms_deadline_are_all_deadline_exceeded(
+    settings: Settings, start_server: Any, auth: Auth
+) -> None:
+    """ghz -t 50ms, in small: calls that fit when they start, cut mid-way by their deadline,
+    many at once. Every one is DEADLINE_EXCEEDED. (The clock drift that made some CANCELLED
+    under load is pinned by the 3 ms case of test_the_code_a_raising_call_ends_with.)"""
+    running: RunningServer = await start_server(
+        replace(settings, score_delay_s=0.005, fault_latency_s=0.2)
+    )
+    calls = 40
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
+        stub = pb_grpc.RecommendationServiceStub(channel)
+
+        async def one() -> grpc.StatusCode:
+            try:
+                await stub.Recommend(
+                    pb.RecommendRequest(user_id="u-1", language="es", limit=1),
+                    metadata=auth,
+                    timeout=0.05,
+                )
+            except grpc.aio.AioRpcError as error:
+                return error.code()
+            return grpc.StatusCode.OK
+
+        seen = await asyncio.gather(*(one() for _ in range(calls)))
+    assert set(seen) == {grpc.StatusCode.DEADLINE_EXCEEDED}
+    await eventually(lambda: count(running, RECOMMEND, "DEADLINE_EXCEEDED") == calls)
+    for code in ("CANCELLED", "UNKNOWN", "OK"):
+        assert count(running, RECOMMEND, code) == 0, code
+
+
 async def test_a_client_that_cancels_is_cancelled(
     settings: Settings, start_server: Any, auth: Auth
 ) -> None:
@@ -230,14 +261,30 @@ class _Context:
     [
         (grpc.aio.AbortError(), grpc.StatusCode.NOT_FOUND, None, "NOT_FOUND"),
         (grpc.aio.AbortError(), None, None, "UNKNOWN"),
+        (grpc.aio.AbortError(), None, 0.001, "DEADLINE_EXCEEDED"),
         (asyncio.CancelledError(), None, 0.0, "DEADLINE_EXCEEDED"),
+        # grpc.aio's timer fired; this clock still sees 3 ms: the deadline ended it.
+        (asyncio.CancelledError(), None, 0.003, "DEADLINE_EXCEEDED"),
+        (asyncio.CancelledError(), None, 0.05, "CANCELLED"),
         (asyncio.CancelledError(), None, 3.0, "CANCELLED"),
         (asyncio.CancelledError(), None, None, "CANCELLED"),
         (GeneratorExit(), None, 0.0, "DEADLINE_EXCEEDED"),
         (ValueError("escaped the edge"), None, None, "UNKNOWN"),
+        (ValueError("broke after the deadline"), None, -0.01, "DEADLINE_EXCEEDED"),
     ],
 )
 def test_the_code_a_raising_call_ends_with(
     error: BaseException, code: grpc.StatusCode | None, remaining: float | None, expected: str
 ) -> None:
     assert _ended_by(error, _Context(code, remaining)) == expected  # type: ignore[arg-type]
+
+
+def test_an_unknown_end_is_logged_with_its_cause(capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    code = _ended_by(RuntimeError("boom"), _Context(None, 2.0), "/svc/Method")  # type: ignore[arg-type]
+    assert code == "UNKNOWN"
+    out = capsys.readouterr().out
+    assert "rpc_ended_unknown" in out
+    assert "RuntimeError" in out
+    assert "boom" in out
+    assert "/svc/Method" in out
