@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
@@ -81,6 +82,19 @@ async def test_draining_reports_not_serving_and_lets_in_flight_calls_finish(
     assert len(response.recommendations) == 5
 
 
+async def _until_recorded(condition: Callable[[], bool]) -> None:
+    """The client has its answer before the server's interceptors finish the call (span end,
+    last log line): wait for that status, not a fixed time."""
+    deadline = time.monotonic() + 5.0
+    while not condition():
+        assert time.monotonic() < deadline, "the server never finished recording the call"
+        await asyncio.sleep(0.005)
+
+
+def _rpc_spans(spans: InMemorySpanExporter) -> list[Any]:
+    return [s for s in spans.get_finished_spans() if s.name.endswith("/Recommend")]
+
+
 async def test_a_server_span_continues_the_callers_trace(
     stub: pb_grpc.RecommendationServiceAsyncStub, auth: Auth, spans: InMemorySpanExporter
 ) -> None:
@@ -93,7 +107,10 @@ async def test_a_server_span_continues_the_callers_trace(
         processors=[structlog.contextvars.merge_contextvars]
     ) as logs:
         await stub.Recommend(pb.RecommendRequest(user_id="u-1", language="es"), metadata=metadata)
-    [span] = [s for s in spans.get_finished_spans() if s.name.endswith("/Recommend")]
+        await _until_recorded(
+            lambda: bool(_rpc_spans(spans)) and any(e["event"] == "rpc_finished" for e in logs)
+        )
+    [span] = _rpc_spans(spans)
     assert span.kind == SpanKind.SERVER
     assert format(span.context.trace_id, "032x") == TRACE_ID
     assert span.parent is not None
@@ -110,15 +127,16 @@ async def test_a_server_span_continues_the_callers_trace(
 async def test_a_failed_call_has_an_error_span_and_a_fresh_request_id(
     stub: pb_grpc.RecommendationServiceAsyncStub, spans: InMemorySpanExporter
 ) -> None:
-    with (
-        structlog.testing.capture_logs(
-            processors=[structlog.contextvars.merge_contextvars]
-        ) as logs,
-        pytest.raises(grpc.aio.AioRpcError) as raised,
-    ):
-        await stub.Recommend(pb.RecommendRequest(user_id="u-1", language="es"))
+    with structlog.testing.capture_logs(
+        processors=[structlog.contextvars.merge_contextvars]
+    ) as logs:
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await stub.Recommend(pb.RecommendRequest(user_id="u-1", language="es"))
+        await _until_recorded(
+            lambda: bool(_rpc_spans(spans)) and any(e["event"] == "rpc_failed" for e in logs)
+        )
     assert raised.value.code() == grpc.StatusCode.UNAUTHENTICATED
-    [span] = [s for s in spans.get_finished_spans() if s.name.endswith("/Recommend")]
+    [span] = _rpc_spans(spans)
     assert span.attributes is not None
     assert span.attributes["error.reason"] == "TOKEN_MISSING"
     assert not span.status.is_ok
