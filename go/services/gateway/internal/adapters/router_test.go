@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -262,9 +263,11 @@ func TestPickUnderChangingHealthRace(t *testing.T) {
 	}
 	ctx, stop := context.WithCancel(t.Context())
 	var wg sync.WaitGroup
-	for range 4 {
+	var rounds [4]atomic.Int64 // loop turns begun by each caller
+	for w := range rounds {
 		wg.Go(func() {
 			for ctx.Err() == nil {
+				rounds[w].Add(1)
 				if _, err := router.Recommend(t.Context(), &recv1.RecommendRequest{}); err != nil {
 					t.Error(err)
 					return
@@ -277,7 +280,14 @@ func TestPickUnderChangingHealthRace(t *testing.T) {
 		time.Sleep(50 * time.Microsecond)
 	}
 	flip.status.Store(int32(HealthNotServing))
-	time.Sleep(time.Millisecond)
+	// A barrier, not a sleep: a call picked before the flip may still be under way; once each
+	// caller has begun another turn, every call still to come was picked after it.
+	giveUp := time.Now().Add(5 * time.Second)
+	for w := range rounds {
+		for seen := rounds[w].Load(); rounds[w].Load() <= seen && time.Now().Before(giveUp); {
+			runtime.Gosched()
+		}
+	}
 	before := a.calls.Load()
 	time.Sleep(5 * time.Millisecond)
 	stop()
