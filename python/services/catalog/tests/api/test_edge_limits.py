@@ -18,7 +18,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 import catalog
 from catalog.entrypoints.http.app import create_app
-from catalog.entrypoints.http.limits import MAX_BODY_BYTES, BodyLimit
+from catalog.entrypoints.http.limits import LINGER_BYTES, MAX_BODY_BYTES, BodyLimit
 
 MUG = {"sku": "MUG-001", "name": "Mug", "price": {"amount_minor": 1250, "currency": "EUR"}}
 PROBLEM_JSON = "application/problem+json"
@@ -40,21 +40,26 @@ def _assert_problem(response: httpx.Response, status: int, code: str) -> None:
     assert (body["status"], body["code"]) == (status, code), body
 
 
-async def test_a_declared_length_over_the_limit_is_413_before_reading(
+async def test_a_declared_length_over_the_limit_is_413_and_the_rest_only_dropped(
     client: httpx.AsyncClient,
 ) -> None:
+    """Refused by its declared length, never buffered; what follows is read and dropped for a
+    bounded time and size (the lingering close), then the connection closes."""
     read = 0
 
     async def huge() -> AsyncIterator[bytes]:
         nonlocal read
-        for _ in range(100):
+        for _ in range(1024):  # 1 GiB declared and offered
             read += 1 << 20
             yield b" " * (1 << 20)
 
-    headers = {"content-type": "application/json", "content-length": str(100 << 20)}
+    headers = {"content-type": "application/json", "content-length": str(1 << 30)}
     response = await client.post("/products", content=huge(), headers=headers)
     _assert_problem(response, 413, "payload_too_large")
-    assert read <= 1 << 20, f"{read} bytes were produced for a body refused by its length"
+    assert read <= LINGER_BYTES + (1 << 20), f"{read} bytes were read of a refused body"
+    metrics = (await client.get("/metrics")).text
+    assert 'method="POST",route="/products",status="413"' in metrics  # its route, not unmatched
+    assert (await client.get("/products")).json()["items"] == []
 
 
 async def test_a_body_that_grows_past_the_limit_is_413_and_nothing_is_stored(
@@ -143,8 +148,9 @@ LISTENING = re.compile(r"^catalog listening on http://127\.0\.0\.1:(\d+)$")
 HEAD_TIMEOUT_S = 0.5
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def server_port() -> Iterator[int]:
+    """One real server for the module's tests (they close what they open): one start-up."""
     env = {
         **os.environ,
         "PYTHONPATH": str(SRC),
@@ -204,6 +210,20 @@ def test_a_head_sent_a_byte_at_a_time_is_cut_at_the_deadline(server_port: int) -
             pass
         assert _closed_by_peer(sock, 2.0)
         assert time.monotonic() - started < HEAD_TIMEOUT_S + 1.5
+
+
+def test_a_client_still_writing_a_large_body_reads_the_413_not_a_reset(server_port: int) -> None:
+    """Before a 413 the rest of the body is read and dropped for a while (a lingering close):
+    closing with unread data would reset the connection under a client still writing."""
+    body = b"x" * (8 << 20)
+    for _ in range(5):
+        response = httpx.post(
+            f"http://127.0.0.1:{server_port}/products",
+            content=body,
+            headers={"content-type": "application/json"},
+            timeout=10,
+        )
+        _assert_problem(response, 413, "payload_too_large")
 
 
 def test_a_head_within_the_deadline_is_served_and_kept_alive(server_port: int) -> None:

@@ -65,7 +65,7 @@ def create_app(
     app.state.telemetry = observed
     # Inside the telemetry middleware (added after it, so nearer the app): a 413 or 408 is
     # logged and counted like any answer.
-    app.add_middleware(BodyLimit)
+    app.add_middleware(BodyLimit, router=app.router)
     install(app, observed, storage.uow_factory)
     app.include_router(health.router)
     app.include_router(products.router)

@@ -5,7 +5,10 @@
   without reading; a body that grows past it while being read (chunked, or lying about its
   length) is a 413 as soon as it does, so memory stays bounded whatever a client sends. A body
   that does not arrive within ``body_timeout_s`` is a 408. Both answers are the problem+json
-  envelope and close the connection (the rest of the body is never read).
+  envelope and close the connection. Before a 413, the rest of the body is read and dropped
+  for a while (``LINGER_S``, ``LINGER_BYTES``: a lingering close, as Go's net/http and nginx
+  do): closing with unread data resets the connection, and a client still writing would read
+  the reset instead of the 413.
 - ``header_deadline_protocol``: uvicorn's HTTP/1.1 protocol with a deadline on the request
   head. uvicorn has none: a client that sends its headers a byte at a time (slowloris) holds a
   connection forever. Here the connection is closed when the head is not complete
@@ -14,9 +17,11 @@
 """
 
 import asyncio
+from collections.abc import Iterator, Sequence
 from typing import Any, Final
 
 import h11
+from starlette.routing import BaseRoute, Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
@@ -28,6 +33,9 @@ MAX_BODY_BYTES: Final = 1 << 20
 BODY_TIMEOUT_S: Final = 10.0
 #: How long the request head (request line and headers) may take (Go: ReadHeaderTimeout 5 s).
 HEADER_TIMEOUT_S: Final = 5.0
+#: Before a 413: how long, and how much, of the rest of the body is read and dropped.
+LINGER_S: Final = 2.0
+LINGER_BYTES: Final = 64 << 20
 
 PAYLOAD_TOO_LARGE: Final = ProblemType(413, "payload_too_large", "Payload too large")
 REQUEST_TIMEOUT: Final = ProblemType(408, "request_timeout", "Request timeout")
@@ -48,10 +56,12 @@ class BodyLimit:
         app: ASGIApp,
         max_bytes: int = MAX_BODY_BYTES,
         body_timeout_s: float = BODY_TIMEOUT_S,
+        router: Router | None = None,
     ) -> None:
         self._app = app
         self._max = max_bytes
         self._timeout = body_timeout_s
+        self._router = router
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not _has_body(scope):
@@ -59,12 +69,14 @@ class BodyLimit:
             return
         declared = _content_length(scope)
         if declared is not None and declared > self._max:
+            await _linger(receive)
             await self._refuse(scope, receive, send, PAYLOAD_TOO_LARGE, self._too_large())
             return
         try:
             async with asyncio.timeout(self._timeout):
                 body = await self._read(receive)
         except _TooLargeError:
+            await _linger(receive)
             await self._refuse(scope, receive, send, PAYLOAD_TOO_LARGE, self._too_large())
             return
         except TimeoutError:
@@ -95,9 +107,40 @@ class BodyLimit:
     async def _refuse(
         self, scope: Scope, receive: Receive, send: Send, problem: ProblemType, detail: str
     ) -> None:
+        # Labelled with its route, as if routed (the telemetry middleware reads scope["route"]).
+        for route in _flat(self._router.routes if self._router is not None else []):
+            if route.matches(scope)[0] is not Match.NONE:
+                scope["route"] = route
+                break
         # Connection: close — the unread rest of the body must not be taken for a next request.
         response = problem_response(problem, detail, headers={"Connection": "close"})
         await response(scope, receive, send)
+
+
+def _flat(routes: Sequence[BaseRoute]) -> Iterator[BaseRoute]:
+    """The routes, those of included routers in place (FastAPI wraps each included router)."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _flat(inner.routes)
+        else:
+            yield route
+
+
+async def _linger(receive: Receive) -> None:
+    """Read and drop what is left of the body, for ``LINGER_S`` and ``LINGER_BYTES`` at most."""
+    dropped = 0
+    try:
+        async with asyncio.timeout(LINGER_S):
+            while dropped < LINGER_BYTES:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return
+                dropped += len(message.get("body", b""))
+                if not message.get("more_body", False):
+                    return
+    except TimeoutError:
+        return
 
 
 def _has_body(scope: Scope) -> bool:
