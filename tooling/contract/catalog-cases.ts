@@ -247,6 +247,15 @@ export function catalogContract({ todo: TODO }: ContractOptions): ProbeCase[] {
     },
   },
   {
+    name: 'a body over 1 MiB is a 413 payload_too_large, whatever it holds (the edge limit, before routing)',
+    async run({ request }) {
+      const big = `{"sku": "${newSku()}", "name": "${'x'.repeat(1 << 20)}", "price": {"amount_minor": 1, "currency": "EUR"}}`;
+      expectProblem(await request('POST', '/products', big, { 'content-type': 'application/json' }), 413, 'payload_too_large', 'POST of a 1 MiB + 80 bytes body', 'the edge limit');
+      const created = await request('POST', '/products', mug(newSku()));
+      assert.equal(created.status, 201, `after a refused body the service still creates products; body: ${created.text.slice(0, 200)}`);
+    },
+  },
+  {
     name: 'strict JSON: only integers for amounts, exact member names, unknown fields at any level',
     async run({ request }) {
       const amount = (raw: string) => `{"sku": "${newSku()}", "name": "x", "price": {"amount_minor": ${raw}, "currency": "EUR"}}`;
