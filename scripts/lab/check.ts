@@ -79,7 +79,10 @@ function watchAndRerun(ctx: CommandContext, lab: Lab): Promise<number> {
   };
   for (const dir of dirs) watchers.push(watch(dir, onChange));
   watchers.push(watch(path.join(lab.dir, 'check'), { recursive: true }, onChange));
-  if (!ctx.flags.json) console.log('watching for changes — Ctrl-C stops');
+  // With --json stdout carries reports only, so the line goes to stderr: whoever drives the
+  // watcher (a test, an editor) waits for it instead of guessing when saves are seen.
+  if (ctx.flags.json) console.error('watching for changes — Ctrl-C stops');
+  else console.log('watching for changes — Ctrl-C stops');
   return new Promise(() => {
     // Runs until interrupted; the SIGINT handler in scripts/lab.ts ends the process.
   });

@@ -261,10 +261,17 @@ describe.concurrent('lab N check on a real lab (ruff and pytest)', () => {
         });
       }
     };
+    let errors = '';
+    const armed = new Promise<void>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        errors += chunk.toString('utf8');
+        if (errors.includes('watching for changes')) resolve();
+      });
+    });
     try {
       await lineCount(1);
       expect(checkReportSchema.parse(JSON.parse(lines[0] ?? '')).result).toBe('fail');
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await armed; // the watchers are set: a save from now on is seen (an event, not a sleep)
       f.write('svc/greet.py', greetFile(DEMO.helloSolution, DEMO.byeSolution));
       f.write('svc/demo.py', DEMO.solution);
       await lineCount(2);
