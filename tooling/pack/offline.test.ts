@@ -1,0 +1,93 @@
+/**
+ * The proof of the offline room pack (issue 16 step 3): make a pack of this tree's lockfiles,
+ * clone HEAD into a temp folder, and there run `npm run bootstrap -- --from PACK` and then
+ * `pnpm lab 1 check` inside a network namespace with no network (`unshare -n`: loopback only).
+ *
+ * Nothing may lean on this machine's warm caches: HOME (so pnpm's and uv's default store and
+ * cache), GOMODCACHE and GOCACHE are fresh folders of the temp dir, and PATH holds only the
+ * folders of the prerequisites (Node with npm, pnpm, Go) and the system's, not this checkout's
+ * node_modules/.bin nor a version manager's shims.
+ *
+ * Needs Linux and root (unshare). Elsewhere it is skipped, except with CI=true, where it fails.
+ */
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { $ } from 'zx';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const canRun = process.platform === 'linux' && process.getuid?.() === 0;
+const SYSTEM_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+/** The folder on PATH holding `name`, outside this checkout (so not node_modules/.bin). */
+function folderOf(name: string): string {
+  for (const dir of (process.env['PATH'] ?? '').split(path.delimiter)) {
+    if (!dir || dir.startsWith(root)) continue;
+    try {
+      accessSync(path.join(dir, name), constants.X_OK);
+      return dir;
+    } catch {
+      // not in this folder
+    }
+  }
+  throw new Error(`${name} is not on PATH (outside this checkout): the proof needs it as a prerequisite`);
+}
+
+function tail(text: string, lines = 40): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+describe('offline room pack', () => {
+  it.skipIf(!canRun && process.env['CI'] !== 'true')('bootstraps a fresh clone from a pack with no network, then passes lab 1', async () => {
+    if (!canRun) throw new Error('the offline pack proof needs Linux as root (unshare -n); with CI=true it must run');
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'kit-offline-'));
+    try {
+      const pack = path.join(tmp, 'pack.tar');
+      let t0 = performance.now();
+      const made = await $({ cwd: root, nothrow: true, quiet: true, env: { ...process.env, INIT_CWD: root } })`${process.execPath} scripts/kit.ts pack --out ${pack}`;
+      expect(made.exitCode, `pnpm kit pack failed:\n${tail(made.stdout + made.stderr)}`).toBe(0);
+      console.log(`pnpm kit pack (${((performance.now() - t0) / 1000).toFixed(0)} s):\n${made.stdout.trimEnd()}`);
+
+      const clone = path.join(tmp, 'clone');
+      await $({ quiet: true })`git clone -q ${root} ${clone}`;
+      for (const d of ['home', 'gomod', 'gocache']) mkdirSync(path.join(tmp, d));
+      const dirs = [folderOf('pnpm'), folderOf('npm'), folderOf('node'), folderOf('go'), ...SYSTEM_PATH];
+      const env = {
+        PATH: [...new Set(dirs)].join(path.delimiter),
+        HOME: path.join(tmp, 'home'),
+        GOMODCACHE: path.join(tmp, 'gomod'),
+        GOCACHE: path.join(tmp, 'gocache'),
+        // Module files writable, so the temp dir can be removed.
+        GOFLAGS: '-modcacherw',
+        TMPDIR: tmp,
+        TERM: 'dumb',
+        ...(process.env['CI'] ? { CI: process.env['CI'] } : {}),
+      };
+      // A new network namespace has only loopback, and that down: bring it up (services bind to it).
+      const offline = (script: string) => $({ cwd: clone, env, nothrow: true, quiet: true })`unshare -n bash -c ${`ip link set lo up && ${script}`}`;
+
+      t0 = performance.now();
+      const boot = await offline(`npm run bootstrap -- --from ${pack}`);
+      expect(boot.exitCode, `bootstrap --from failed offline:\n${tail(boot.stdout + boot.stderr)}`).toBe(0);
+      console.log(`offline bootstrap (${((performance.now() - t0) / 1000).toFixed(0)} s):\n${boot.stdout.split('\n').filter((l) => /^[✓✗] /.test(l)).join('\n')}`);
+
+      t0 = performance.now();
+      const check = await offline('pnpm lab 1 check');
+      expect(check.exitCode, `pnpm lab 1 check failed offline:\n${tail(check.stdout + check.stderr)}`).toBe(0);
+      console.log(`offline pnpm lab 1 check: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+
+      // A pack for another platform is refused before anything is installed: one clear line.
+      const other = path.join(tmp, 'other');
+      mkdirSync(other);
+      writeFileSync(path.join(other, 'manifest.json'), JSON.stringify({ schema: 'language-tracks/pack@1', platform: 'plan9-mips', pins: {} }));
+      await $({ quiet: true })`tar -cf ${path.join(tmp, 'other.tar')} -C ${other} .`;
+      const refused = await offline(`npm run bootstrap -- --from ${path.join(tmp, 'other.tar')}`);
+      expect(refused.exitCode).not.toBe(0);
+      expect(refused.stdout + refused.stderr).toMatch(/the pack is for plan9-mips, this machine is linux-/);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 30 * 60_000);
+});
