@@ -37,13 +37,21 @@ def _stream(service: RecommendationService, max_items: int) -> AsyncIterator[Any
     )
 
 
+async def _loop_turns(turns: int) -> None:
+    """Let every ready task run ``turns`` times (no wall-clock time involved)."""
+    for _ in range(turns):
+        await asyncio.sleep(0)
+
+
 async def test_a_slow_reader_blocks_the_producer_k_items_ahead() -> None:
     buffer = 3
     service = RecommendationService(Settings(score_delay_s=0, stream_buffer=buffer))
     stream = _stream(service, 8)
     first = await anext(stream)
     assert first.position == 0
-    await asyncio.sleep(0.1)  # the reader dawdles: a producer runs on until the queue is full
+    # The reader dawdles. With no lookup delay a producer needs turns of the event loop, not
+    # time: give it plenty (an unbounded one would produce all 8 in far fewer).
+    await _loop_turns(100)
     stats = service.stats
     assert stats.stream_produced or service.producers, (
         f"step 1: no producer task runs while the client reads — start self._produce(...) with "
@@ -59,7 +67,7 @@ async def test_a_slow_reader_blocks_the_producer_k_items_ahead() -> None:
     assert len(service.producers) == 1, (
         "step 1: the producer must be in self.producers while it waits on the full queue"
     )
-    await asyncio.sleep(0.1)
+    await _loop_turns(100)
     assert stats.stream_produced == 1 + buffer, (
         "step 2: the producer went on while nobody read: the queue is not bounded"
     )

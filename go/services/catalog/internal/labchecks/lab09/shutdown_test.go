@@ -107,7 +107,11 @@ func TestShutdownDrainsInFlightRequests(t *testing.T) {
 	<-arrived // the request is in flight, its upstream calls under way
 	stop()    // SIGTERM
 
-	time.Sleep(50 * time.Millisecond)
+	// The drain began once readiness says so (a status, not a sleep); a Serve that never flips
+	// it is caught by the /readyz check below once this gives up.
+	for giveUp := time.Now().Add(2 * time.Second); readiness.Ready() && time.Now().Before(giveUp); {
+		time.Sleep(time.Millisecond)
+	}
 	if status := get(t, client, base+"/readyz"); status != http.StatusServiceUnavailable {
 		t.Errorf("/readyz while draining = %d, want 503: flip readiness first thing on shutdown, then keep serving for the drain delay (%s)", status, todo(8, serveFile))
 	}
