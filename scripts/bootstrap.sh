@@ -137,7 +137,11 @@ phase_node_deps() {
     note "from the pack (store .tools/pack/pnpm/store)"
     return 0
   fi
-  pnpm install --frozen-lockfile --reporter=append-only
+  # A checkout set up from a pack keeps the pack's store: pnpm moving node_modules to another
+  # store removes it and downloads every package again.
+  local store=()
+  [ ! -d "$PACK/pnpm/store" ] || store=(--store-dir "$PACK/pnpm/store")
+  pnpm install --frozen-lockfile ${store[@]+"${store[@]}"} --reporter=append-only
 }
 
 # (b2) system packages: a browser, prometheus/promtool, PostgreSQL, wrk (toolchain.json `system`) --
