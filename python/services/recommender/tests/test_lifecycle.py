@@ -144,3 +144,37 @@ async def test_a_failed_call_has_an_error_span_and_a_fresh_request_id(
     assert failed["reason"] == "TOKEN_MISSING"
     assert len(failed["request_id"]) == 32
     assert failed["trace_id"] == format(span.context.trace_id, "032x")
+
+
+async def test_the_standard_health_watch_streams_serving_then_not_serving_on_drain(
+    settings: Settings, start_server: Any
+) -> None:
+    """grpc's health Watch answers with context.write, not by yielding: the interceptors must
+    pass it through (it was a TypeError)."""
+    running: RunningServer = await start_server(replace(settings, grace_s=1.0))
+    in_delay = asyncio.Event()
+    seen_not_serving = asyncio.Event()
+
+    async def pre_stop_delay() -> None:
+        in_delay.set()
+        await seen_not_serving.wait()
+
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
+        watch = channel.unary_stream(
+            "/grpc.health.v1.Health/Watch",
+            request_serializer=health_pb2.HealthCheckRequest.SerializeToString,
+            response_deserializer=health_pb2.HealthCheckResponse.FromString,
+        )
+        call = watch(health_pb2.HealthCheckRequest(service=SERVICE_NAME))
+        async with asyncio.timeout(10):
+            first = await call.read()
+            assert isinstance(first, health_pb2.HealthCheckResponse)
+            assert first.status == health_pb2.HealthCheckResponse.SERVING
+            drain = asyncio.ensure_future(running.drain(delay=pre_stop_delay()))
+            await in_delay.wait()
+            second = await call.read()
+            assert isinstance(second, health_pb2.HealthCheckResponse)
+            assert second.status == health_pb2.HealthCheckResponse.NOT_SERVING
+            seen_not_serving.set()
+            call.cancel()
+            await drain

@@ -12,6 +12,7 @@ the auth check and by the servicer alike go through the same mapping.
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -51,10 +52,25 @@ def wrap_handler(
         )
     if handler.unary_stream is not None:
         inner = handler.unary_stream
+        if inspect.iscoroutinefunction(inner):
+            # A stream that answers with context.write (grpc's own health Watch): iterating its
+            # coroutine would be a TypeError; run it inside a generator that yields nothing.
+            inner = _written_stream(inner)
         return grpc.unary_stream_rpc_method_handler(
             streaming(inner), handler.request_deserializer, handler.response_serializer
         )
     return handler
+
+
+def _written_stream(writer: Callable[[Any, Context], Awaitable[None]]) -> Streaming:
+    async def stream(request: Any, context: Context) -> AsyncIterator[Any]:
+        await writer(request, context)
+        # Its answers went out through context.write; yielding nothing keeps this a generator.
+        answers: tuple[Any, ...] = ()
+        for answer in answers:
+            yield answer
+
+    return stream
 
 
 class EdgeInterceptor(grpc.aio.ServerInterceptor):
