@@ -104,9 +104,11 @@ phase_pnpm() {
   local have=""
   if command -v pnpm >/dev/null 2>&1; then have="$(pnpm --version 2>/dev/null || true)"; fi
   if [ "$have" = "$PNPM_PIN" ]; then note "pnpm $have already"; return 0; fi
-  local out spec="pnpm@$PNPM_PIN"
-  [ -z "$PACK_FILE" ] || spec="$PACK/pnpm/pnpm-$PNPM_PIN.tgz"   # pnpm has no dependencies: offline as is
-  if ! out="$(npm i -g "$spec" 2>&1)"; then
+  local out offline=()
+  # From the pack: npm's cache there holds pnpm and its native binary package. --offline, or
+  # npm waits minutes on the registry it cannot reach.
+  [ -z "$PACK_FILE" ] || offline=(--offline "--cache=$PACK/pnpm/npm-cache")
+  if ! out="$(npm i -g ${offline[@]+"${offline[@]}"} "pnpm@$PNPM_PIN" 2>&1)"; then
     echo "$out"
     if grep -qE 'EACCES|EPERM|permission denied' <<<"$out"; then
       fatal "  npm cannot write to its global prefix ($(npm prefix -g)): run 'npm config set prefix ~/.npm-global', add ~/.npm-global/bin to PATH, and re-run"

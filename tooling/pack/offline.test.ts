@@ -10,7 +10,7 @@
  *
  * Needs Linux and root (unshare). Elsewhere it is skipped, except with CI=true, where it fails.
  */
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,6 +77,15 @@ describe('offline room pack', () => {
       const check = await offline('pnpm lab 1 check');
       expect(check.exitCode, `pnpm lab 1 check failed offline:\n${tail(check.stdout + check.stderr)}`).toBe(0);
       console.log(`offline pnpm lab 1 check: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+
+      // bootstrap's pnpm phase installs pnpm from the pack only where pnpm is not at the pin; it
+      // is here, so its exact npm command is proven on its own, into a throw-away prefix.
+      const pin = (JSON.parse(readFileSync(path.join(root, 'tooling/toolchain/toolchain.json'), 'utf8')) as { tools: { pnpm: { pinned: string } } }).tools.pnpm.pinned;
+      const prefix = path.join(tmp, 'npm-global');
+      const npmCache = path.join(clone, '.tools/pack/pnpm/npm-cache');
+      const pnpmFromPack = await offline(`npm i -g --offline --cache=${npmCache} --prefix ${prefix} pnpm@${pin} >/dev/null && ${prefix}/bin/pnpm --version`);
+      expect(pnpmFromPack.exitCode, `pnpm from the pack failed:\n${tail(pnpmFromPack.stdout + pnpmFromPack.stderr)}`).toBe(0);
+      expect(pnpmFromPack.stdout.trim()).toBe(pin);
 
       // A pack for another platform is refused before anything is installed: one clear line.
       const other = path.join(tmp, 'other');

