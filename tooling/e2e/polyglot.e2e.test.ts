@@ -74,7 +74,7 @@ describe('polyglot E2E: Go gateway → Python recommender', () => {
       expectProblemShape(await gateway.request('GET', RECOMMENDATIONS), 401, 'unauthenticated', 'no token');
     });
 
-    it('a token signed with another secret is a 401 from the recommender', async () => {
+    it('a token signed with another secret is a 401 (the edge verifies before the budget; the recommender again)', async () => {
       const forged = mintDevJwt({}, { secret: 'an-attacker-secret-that-is-long-enough-1234' }); // gitleaks:allow (a test's forged key, not a secret)
       expectProblemShape(await gateway.request('GET', RECOMMENDATIONS, undefined, { authorization: `Bearer ${forged}` }), 401, 'token_invalid', 'a forged token');
     });

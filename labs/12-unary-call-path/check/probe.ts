@@ -1,6 +1,8 @@
 /**
  * Lab 12's black-box probe: the real stack, the Go gateway (`go run ./cmd/gateway`) in front
- * of the Python recommender (`python -m recommender`), each on a free port. Tokens, the wrong
+ * of the Python recommender (`python -m recommender`), each on a free port. The gateway
+ * verifies tokens too (before the budget), so the bad-token cases here prove the STACK; the
+ * recommender's own verification (step 2) is proven by the pytest step, which calls it directly. Tokens, the wrong
  * ones too (another secret, alg none, HS512), are minted by tooling/probes/dev-jwt.ts from the
  * recommender's documented dev settings.
  * Tracing is checked by the pytest and go-test steps: the gateway does not echo trace ids.
@@ -37,21 +39,21 @@ export default defineProbes([
     },
   },
   {
-    name: 'a token signed with another secret is a 401 (step 2: verify the signature)',
+    name: 'a token signed with another secret is a 401 through the stack (the edge and the recommender both verify; step 2 is checked directly by the pytest step)',
     async run(ctx) {
       const answer = await ctx.request('GET', PATH, undefined, bearer(jwt({}, { secret: 'an-attacker-secret-that-is-long-enough-1234' }))); // gitleaks:allow (a test's forged key, not a secret)
       problem(answer, 401, 'token_invalid', 'a forged signature');
     },
   },
   {
-    name: 'an alg:none or HS512 token is a 401 (step 2: the algorithm comes from configuration)',
+    name: 'an alg:none or HS512 token is a 401 through the stack (the algorithm comes from configuration)',
     async run(ctx) {
       problem(await ctx.request('GET', PATH, undefined, bearer(jwt({}, { alg: 'none' }))), 401, 'token_invalid', 'alg none');
       problem(await ctx.request('GET', PATH, undefined, bearer(jwt({}, { alg: 'HS512' }))), 401, 'token_invalid', 'alg HS512');
     },
   },
   {
-    name: 'a token for another issuer or audience, or an expired one, is a 401 (step 2)',
+    name: 'a token for another issuer or audience, or an expired one, is a 401 through the stack',
     async run(ctx) {
       problem(await ctx.request('GET', PATH, undefined, bearer(jwt({ iss: 'https://evil.example' }))), 401, 'token_invalid', 'another issuer');
       problem(await ctx.request('GET', PATH, undefined, bearer(jwt({ aud: 'billing' }))), 401, 'token_invalid', 'another audience');

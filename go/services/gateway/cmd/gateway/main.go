@@ -98,6 +98,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		Propagator:  propagator,
 		Metrics:     registry,
 		Admin:       ports.AdminConfig{Token: cfg.AdminToken, Weights: router},
+		Tokens:      ports.NewTokenVerifier(cfg.Tokens),
 	})
 	if err != nil {
 		logger.Error("wiring failed", "error", err.Error())

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"go.uber.org/goleak"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
@@ -97,7 +98,7 @@ func TestRunServesAndStops(t *testing.T) {
 			t.Fatal(err)
 		}
 		if auth {
-			req.Header.Set("Authorization", "Bearer t")
+			req.Header.Set("Authorization", "Bearer "+devToken(t))
 		}
 		resp, err := client.Do(req)
 		if err != nil {
@@ -192,7 +193,7 @@ func TestRunRoutesByWeightWithAdmin(t *testing.T) {
 	recommendFrom := func(want string) {
 		t.Helper()
 		for range 20 {
-			if code, body := do("GET", "/users/u1/recommendations?language=es", "Bearer t", ""); code != 200 || !strings.Contains(body, `"model_version":"`+want+`"`) {
+			if code, body := do("GET", "/users/u1/recommendations?language=es", "Bearer "+devToken(t), ""); code != 200 || !strings.Contains(body, `"model_version":"`+want+`"`) {
 				t.Fatalf("recommend %d %s, want model %s", code, body, want)
 			}
 		}
@@ -236,4 +237,17 @@ func stopRun(t *testing.T, cancel context.CancelFunc, exited <-chan int) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("run did not return after cancel")
 	}
+}
+
+// devToken is a token the gateway's default (dev) settings accept: the edge verifies it before
+// the call, as the recommender does after.
+func devToken(t *testing.T) string {
+	t.Helper()
+	now := time.Now()
+	claims := jwt.MapClaims{"sub": "u1", "iss": "language-tracks-dev", "aud": "recommender", "iat": now.Unix(), "exp": now.Add(time.Minute).Unix()}
+	token, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte("language-tracks-dev-secret-not-for-production")) // gitleaks:allow (the documented dev key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"languagetracks.example/go/services/gateway/internal/app"
+	"languagetracks.example/go/services/gateway/internal/ports"
 )
 
 // Config is the gateway's configuration: flags for where it listens, the environment for the
@@ -46,7 +47,19 @@ type Config struct {
 	// TraceFile, when set, receives every finished span as one JSON object per line
 	// (GATEWAY_TRACE_FILE).
 	TraceFile string
+	// Tokens are the JWT settings the edge verifies bearer tokens with: the recommender's own
+	// variables (RECOMMENDER_JWT_SECRET, _ISSUER, _AUDIENCE), with the same dev defaults, so
+	// one setting serves both.
+	Tokens ports.TokenSettings
 }
+
+// The recommender's dev JWT settings (python/services/recommender/src/recommender/settings.py).
+const (
+	devJWTSecret   = "language-tracks-dev-secret-not-for-production" // #nosec G101 -- a documented dev default, as in the recommender // gitleaks:allow
+	devJWTIssuer   = "language-tracks-dev"
+	devJWTAudience = "recommender"
+	minSecretBytes = 32
+)
 
 // Addr is host:port for net.Listen.
 func (c Config) Addr() string { return net.JoinHostPort(c.Host, strconv.Itoa(c.Port)) }
@@ -114,7 +127,22 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	cfg.HealthService = getenv("GATEWAY_HEALTH_SERVICE")
 	cfg.TraceFile = getenv("GATEWAY_TRACE_FILE")
 	cfg.AdminToken = getenv("GATEWAY_ADMIN_TOKEN")
+	cfg.Tokens = ports.TokenSettings{
+		Secret:   []byte(orDefault(getenv("RECOMMENDER_JWT_SECRET"), devJWTSecret)),
+		Issuer:   orDefault(getenv("RECOMMENDER_JWT_ISSUER"), devJWTIssuer),
+		Audience: orDefault(getenv("RECOMMENDER_JWT_AUDIENCE"), devJWTAudience),
+	}
+	if len(cfg.Tokens.Secret) < minSecretBytes {
+		return Config{}, envError{fmt.Sprintf("RECOMMENDER_JWT_SECRET must be at least %d bytes", minSecretBytes)}
+	}
 	return cfg, nil
+}
+
+func orDefault(value, fallback string) string {
+	if value == "" {
+		return fallback
+	}
+	return value
 }
 
 // loadUpstreams reads GATEWAY_RECOMMENDERS (or GATEWAY_RECOMMENDER_ADDR) and GATEWAY_WEIGHTS.

@@ -27,6 +27,9 @@ func TestLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if cfg.Tokens.Issuer != "language-tracks-dev" || cfg.Tokens.Audience != "recommender" || len(cfg.Tokens.Secret) < 32 {
+		t.Errorf("JWT defaults %+v: the recommender's dev settings", cfg.Tokens)
+	}
 	if cfg.Addr() != "127.0.0.1:0" || cfg.Budget.Max != time.Second || cfg.Budget.Margin != 50*time.Millisecond || cfg.HealthInterval != 500*time.Millisecond || cfg.DrainDelay != 0 {
 		t.Errorf("defaults %+v", cfg)
 	}
@@ -46,6 +49,7 @@ func TestLoad(t *testing.T) {
 		{"budget not a number", nil, map[string]string{"GATEWAY_RECOMMENDER_ADDR": "r:1", "GATEWAY_REQUEST_BUDGET_MS": "1s"}},
 		{"budget zero", nil, map[string]string{"GATEWAY_RECOMMENDER_ADDR": "r:1", "GATEWAY_REQUEST_BUDGET_MS": "0"}},
 		{"margin not below budget", nil, map[string]string{"GATEWAY_RECOMMENDER_ADDR": "r:1", "GATEWAY_REQUEST_BUDGET_MS": "50", "GATEWAY_DEADLINE_MARGIN_MS": "50"}},
+		{"JWT secret too short", nil, map[string]string{"GATEWAY_RECOMMENDER_ADDR": "r:1", "RECOMMENDER_JWT_SECRET": "short"}},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {

@@ -66,6 +66,9 @@ type ServerConfig struct {
 	Metrics *metrics.Metrics
 	// Admin configures /admin/weights; without a token the routes do not exist (404).
 	Admin AdminConfig
+	// Tokens verifies the bearer token at the edge before the budget is judged (main always
+	// sets it); nil checks only that a Bearer token is there, and the recommender verifies.
+	Tokens *TokenVerifier
 }
 
 // Server is the gateway's HTTP API, an http.Handler.
@@ -76,6 +79,7 @@ type Server struct {
 	logger     *slog.Logger
 	tracer     trace.Tracer
 	propagator propagation.TextMapPropagator
+	tokens     *TokenVerifier
 	now        func() time.Time
 	mux        *http.ServeMux
 	draining   atomic.Bool
@@ -92,7 +96,8 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 		return nil, ErrNoRecommender
 	}
 	s := &Server{client: cfg.Recommender, readiness: cfg.Readiness, budget: cfg.Budget, logger: cfg.Logger,
-		tracer: cfg.Tracer, propagator: cfg.Propagator, now: cfg.Now, mux: http.NewServeMux(), metrics: cfg.Metrics, admin: cfg.Admin}
+		tracer: cfg.Tracer, propagator: cfg.Propagator, now: cfg.Now, mux: http.NewServeMux(), metrics: cfg.Metrics, admin: cfg.Admin,
+		tokens: cfg.Tokens}
 	if cfg.Admin.Token != "" && cfg.Admin.Weights == nil {
 		return nil, ErrNoWeightTable
 	}
@@ -206,12 +211,19 @@ func (s *Server) route(pattern, method string, h handler) {
 
 // callContext is the context of the upstream call: the deadline is what is left of the
 // request's budget minus the margin, and the bearer token travels as "authorization"
-// metadata. No token, a bad timeout header or a spent budget is an error before any call.
+// metadata. No token or one that does not verify, a bad timeout header or a spent budget is an
+// error before any call.
 func (s *Server) callContext(r *http.Request) (context.Context, context.CancelFunc, error) {
 	auth := r.Header.Get("Authorization")
 	scheme, token, _ := strings.Cut(auth, " ")
 	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 		return nil, nil, &edgeError{unauthenticated, "An 'Authorization: Bearer <token>' header is required."}
+	}
+	// Authenticated before the budget is judged: only a valid token can earn a 504.
+	if s.tokens != nil {
+		if err := s.tokens.Verify(strings.TrimSpace(token)); err != nil {
+			return nil, nil, err
+		}
 	}
 	// lab-region:call-deadline begin
 	budget, err := s.budget.RequestBudget(r.Header.Get(TimeoutHeader))
