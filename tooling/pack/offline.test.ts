@@ -78,6 +78,11 @@ describe('offline room pack', () => {
       expect(check.exitCode, `pnpm lab 1 check failed offline:\n${tail(check.stdout + check.stderr)}`).toBe(0);
       console.log(`offline pnpm lab 1 check: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 
+      // The Go labs build offline too: every package of every module (tests included) resolves
+      // from the module cache bootstrap filled from the pack (listing compiles nothing).
+      const goList = await offline('for d in $(find go -name go.mod -not -path "*/testdata/*" -printf "%h\\n"); do (cd "$d" && go list -deps -test ./... >/dev/null) || exit 1; done');
+      expect(goList.exitCode, `go list offline failed:\n${tail(goList.stdout + goList.stderr)}`).toBe(0);
+
       // bootstrap's pnpm phase installs pnpm from the pack only where pnpm is not at the pin; it
       // is here, so its exact npm command is proven on its own, into a throw-away prefix.
       const pin = (JSON.parse(readFileSync(path.join(root, 'tooling/toolchain/toolchain.json'), 'utf8')) as { tools: { pnpm: { pinned: string } } }).tools.pnpm.pinned;

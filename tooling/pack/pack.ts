@@ -26,6 +26,14 @@ export async function makePack(root: string, platform: string, out: string, log:
   const commit = (await $({ cwd: root, quiet: true })`git rev-parse HEAD`).stdout.trim();
   const stage = mkdtempSync(path.join(os.tmpdir(), 'kit-pack-'));
   const ctx: PartContext = { root, stage: path.join(stage, 'pack'), scratch: path.join(stage, 'scratch'), platform, pins: packPins(toolchain), goTools };
+  // Ctrl-C ends kit with process.exit (scripts/kit.ts), which skips `finally`: the stage and a
+  // half-written archive (gigabytes) are removed on exit too.
+  const partial = `${out}.partial`;
+  const cleanup = (): void => {
+    rmSync(stage, { recursive: true, force: true });
+    rmSync(partial, { force: true });
+  };
+  process.on('exit', cleanup);
   try {
     const started = performance.now();
     const timed = async (name: string, make: (c: PartContext) => Promise<PackPart>): Promise<PackPart> => {
@@ -39,7 +47,6 @@ export async function makePack(root: string, platform: string, out: string, log:
     const manifest = buildManifest({ commit, platform, createdAt: new Date().toISOString(), pins: ctx.pins, parts, notInPack: NOT_IN_PACK });
     writeFileSync(path.join(ctx.stage, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     // Written under a temporary name, renamed when whole: a half-written pack is never at `out`.
-    const partial = `${out}.partial`;
     const gzip = /\.(tar\.gz|tgz)$/.test(out);
     const tar = await $({ nothrow: true, quiet: true })`tar ${gzip ? '-czf' : '-cf'} ${partial} -C ${ctx.stage} .`;
     if (tar.exitCode !== 0) {
@@ -51,6 +58,7 @@ export async function makePack(root: string, platform: string, out: string, log:
     for (const line of sizeReport(manifest, { path: out, bytes: statSync(out).size })) log(line);
     return manifest;
   } finally {
-    rmSync(stage, { recursive: true, force: true });
+    process.off('exit', cleanup);
+    cleanup();
   }
 }
