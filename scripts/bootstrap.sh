@@ -88,14 +88,14 @@ note() { printf '%s' "$*" >"$NOTE"; }
 # fatal: one clear message instead of the log tail.
 fatal() { printf '%s\n' "$*" >"$WORK/$PHASE_FN.fatal"; exit 1; }
 
-# (0) the offline pack, with --from: unpack, then check it was made for this platform and pins --
+# (0) the offline pack, with --from: unpack, check it was made for this platform, pins, lockfiles
 phase_pack() {
   rm -rf "$PACK"
   mkdir -p "$PACK"
   tar -xf "$PACK_FILE" -C "$PACK"
   [ -f "$PACK/manifest.json" ] || fatal "  $PACK_FILE is not a kit pack (no manifest.json inside)"
   local problem
-  problem="$(node "$ROOT/tooling/pack/check-manifest.js" "$PACK/manifest.json" "$TOOLCHAIN" 2>&1)" || fatal "  $PACK_FILE: $problem"
+  problem="$(node "$ROOT/tooling/pack/check-manifest.js" "$PACK/manifest.json" "$TOOLCHAIN" "$ROOT" 2>&1)" || fatal "  $PACK_FILE: $problem"
   note "$(node -e 'const m=require(process.argv[1]); process.stdout.write(`${m.platform}, commit ${m.commit.slice(0,7)}, made ${m.createdAt.slice(0,10)}`)' "$PACK/manifest.json")"
 }
 

@@ -23,6 +23,8 @@ export interface PackManifest {
   createdAt: string;
   /** tool id → pinned version (toolchain.json), checked by bootstrap before it installs. */
   pins: Record<string, string>;
+  /** sha256 of pnpm-lock.yaml, uv.lock and each go.sum: bootstrap refuses a pack of other lockfiles. */
+  lockfiles: Record<string, string>;
   parts: PackPart[];
   /** What an attendee still needs from elsewhere, one line each. */
   notInPack: string[];

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../lab-engine/errors.ts';
 import { parsePackArgs } from './args.ts';
-import { hostPlatform, manifestProblem, packPins } from './check-manifest.js';
+import { hostPlatform, lockfileHashes, manifestProblem, packPins } from './check-manifest.js';
 import { buildManifest, formatSize, sizeReport, type PackManifest } from './manifest.ts';
 import { dirBytes, goModuleDirs, nodeRuntimePackage } from './parts.ts';
 
@@ -65,13 +65,26 @@ describe('the manifest bootstrap checks', () => {
     expect(manifestProblem({ schema: 'x' }, pins, 'linux-x64')).toMatch(/not a kit pack/);
     expect(manifestProblem(null, pins, 'linux-x64')).toMatch(/not a kit pack/);
   });
+  it('refuses a pack of other lockfiles, naming them and the pack\'s commit', () => {
+    const dir = path.join(tmp, 'locks');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'uv.lock'), 'a');
+    writeFileSync(path.join(dir, 'pnpm-lock.yaml'), 'b');
+    const made = lockfileHashes(dir, ['uv.lock', 'pnpm-lock.yaml', 'go/x/go.sum']);
+    expect(made['go/x/go.sum']).toBe('missing');
+    const withLocks = { ...good, commit: COMMIT, lockfiles: made };
+    const here = (files: string[]): Record<string, string> => lockfileHashes(dir, files);
+    expect(manifestProblem(withLocks, pins, 'linux-x64', here)).toBeUndefined();
+    writeFileSync(path.join(dir, 'uv.lock'), 'changed');
+    expect(manifestProblem(withLocks, pins, 'linux-x64', here)).toBe('the pack was made from other lockfiles (uv.lock differ; pack commit 0123456): check out that commit, or make a new pack from this checkout with `pnpm kit pack`');
+  });
   it('runs as bootstrap runs it: exit 0 silent, or one line and exit 1', () => {
     const script = path.join(root, 'tooling/pack/check-manifest.js');
     const tc = path.join(root, 'tooling/toolchain/toolchain.json');
     const real = packPins(JSON.parse(spawnSync('cat', [tc], { encoding: 'utf8' }).stdout));
     const file = path.join(tmp, 'manifest.json');
-    writeFileSync(file, JSON.stringify({ schema: 'language-tracks/pack@1', platform: hostPlatform(), pins: real }));
-    const ok = spawnSync(process.execPath, [script, file, tc], { encoding: 'utf8' });
+    writeFileSync(file, JSON.stringify({ schema: 'language-tracks/pack@1', platform: hostPlatform(), pins: real, lockfiles: lockfileHashes(root, ['pnpm-lock.yaml', 'uv.lock']) }));
+    const ok = spawnSync(process.execPath, [script, file, tc, root], { encoding: 'utf8' });
     expect([ok.status, ok.stdout, ok.stderr]).toEqual([0, '', '']);
     writeFileSync(file, JSON.stringify({ schema: 'language-tracks/pack@1', platform: 'plan9-mips', pins: real }));
     const bad = spawnSync(process.execPath, [script, file, tc], { encoding: 'utf8' });
@@ -88,7 +101,7 @@ describe('sizes and names', () => {
   });
   it('prints each part, the total, what is not inside and the archive', () => {
     const manifest: PackManifest = buildManifest({
-      commit: COMMIT, platform: 'linux-x64', createdAt: '2026-12-07T00:00:00Z', pins: {},
+      commit: COMMIT, platform: 'linux-x64', createdAt: '2026-12-07T00:00:00Z', pins: {}, lockfiles: {},
       parts: [{ name: 'pnpm', dir: 'pnpm', bytes: 2048, contents: 'store' }, { name: 'go', dir: 'go', bytes: 1024, contents: 'modules' }],
       notInPack: ['system packages'],
     });

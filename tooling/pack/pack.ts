@@ -6,9 +6,9 @@ import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import { $ } from 'zx';
-import { packPins } from './check-manifest.js';
+import { lockfileHashes, packPins } from './check-manifest.js';
 import { buildManifest, sizeReport, type PackManifest, type PackPart } from './manifest.ts';
-import { PackFailed, packGo, packPnpm, packPython, type PartContext } from './parts.ts';
+import { goModuleDirs, PackFailed, packGo, packPnpm, packPython, type PartContext } from './parts.ts';
 
 /** What the pack leaves out, and why (printed, and kept in manifest.json). */
 export const NOT_IN_PACK = [
@@ -44,7 +44,8 @@ export async function makePack(root: string, platform: string, out: string, log:
     };
     // The three parts are mostly network and disk: made side by side.
     const parts = await Promise.all([timed('pnpm', packPnpm), timed('python', packPython), timed('go', packGo)]);
-    const manifest = buildManifest({ commit, platform, createdAt: new Date().toISOString(), pins: ctx.pins, parts, notInPack: NOT_IN_PACK });
+    const locks = ['pnpm-lock.yaml', 'uv.lock', ...goModuleDirs(root).map((d) => path.relative(root, path.join(d, 'go.sum')))];
+    const manifest = buildManifest({ commit, platform, createdAt: new Date().toISOString(), pins: ctx.pins, lockfiles: lockfileHashes(root, locks), parts, notInPack: NOT_IN_PACK });
     writeFileSync(path.join(ctx.stage, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     // Written under a temporary name, renamed when whole: a half-written pack is never at `out`.
     const gzip = /\.(tar\.gz|tgz)$/.test(out);
