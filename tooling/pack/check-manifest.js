@@ -71,7 +71,7 @@ export function manifestProblem(manifest, pins, platform, hashesOf) {
   if (hashesOf && m.lockfiles) {
     const here = hashesOf(Object.keys(m.lockfiles));
     const differ = Object.keys(m.lockfiles).filter((f) => here[f] !== m.lockfiles?.[f]);
-    if (differ.length) return `the pack was made from other lockfiles (${differ.join(', ')} differ; pack commit ${String(m.commit ?? '?').slice(0, 7)}): check out that commit, or make a new pack from this checkout with \`pnpm kit pack\``;
+    if (differ.length) return `the pack was made from other lockfiles (${differ.join(', ')} not as in this checkout; pack commit ${String(m.commit ?? '?').slice(0, 7)}): check out that commit, or make a new pack from this checkout with \`pnpm kit pack\``;
   }
   return undefined;
 }

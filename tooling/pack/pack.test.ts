@@ -76,7 +76,7 @@ describe('the manifest bootstrap checks', () => {
     const here = (files: string[]): Record<string, string> => lockfileHashes(dir, files);
     expect(manifestProblem(withLocks, pins, 'linux-x64', here)).toBeUndefined();
     writeFileSync(path.join(dir, 'uv.lock'), 'changed');
-    expect(manifestProblem(withLocks, pins, 'linux-x64', here)).toBe('the pack was made from other lockfiles (uv.lock differ; pack commit 0123456): check out that commit, or make a new pack from this checkout with `pnpm kit pack`');
+    expect(manifestProblem(withLocks, pins, 'linux-x64', here)).toBe('the pack was made from other lockfiles (uv.lock not as in this checkout; pack commit 0123456): check out that commit, or make a new pack from this checkout with `pnpm kit pack`');
   });
   it('runs as bootstrap runs it: exit 0 silent, or one line and exit 1', () => {
     const script = path.join(root, 'tooling/pack/check-manifest.js');
