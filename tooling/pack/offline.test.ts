@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { $ } from 'zx';
+import { hostPlatform, packPins } from './check-manifest.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const canRun = process.platform === 'linux' && process.getuid?.() === 0;
@@ -92,14 +93,22 @@ describe('offline room pack', () => {
       expect(pnpmFromPack.exitCode, `pnpm from the pack failed:\n${tail(pnpmFromPack.stdout + pnpmFromPack.stderr)}`).toBe(0);
       expect(pnpmFromPack.stdout.trim()).toBe(pin);
 
-      // A pack for another platform is refused before anything is installed: one clear line.
-      const other = path.join(tmp, 'other');
-      mkdirSync(other);
-      writeFileSync(path.join(other, 'manifest.json'), JSON.stringify({ schema: 'language-tracks/pack@1', platform: 'plan9-mips', pins: {} }));
-      await $({ quiet: true })`tar -cf ${path.join(tmp, 'other.tar')} -C ${other} .`;
-      const refused = await offline(`npm run bootstrap -- --from ${path.join(tmp, 'other.tar')}`);
-      expect(refused.exitCode).not.toBe(0);
-      expect(refused.stdout + refused.stderr).toMatch(/the pack is for plan9-mips, this machine is linux-/);
+      // A pack for another platform, or of other lockfiles, is refused before anything is
+      // installed: one clear line.
+      const toolchain = JSON.parse(readFileSync(path.join(root, 'tooling/toolchain/toolchain.json'), 'utf8')) as Parameters<typeof packPins>[0];
+      const fakes = [
+        { platform: 'plan9-mips', lockfiles: {}, says: /the pack is for plan9-mips, this machine is linux-/ },
+        { platform: hostPlatform(), lockfiles: { 'uv.lock': '0'.repeat(64) }, says: /the pack was made from other lockfiles \(uv\.lock not as in this checkout/ },
+      ];
+      for (const [i, fake] of fakes.entries()) {
+        const dir = path.join(tmp, `fake-${i}`);
+        mkdirSync(dir);
+        writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ schema: 'language-tracks/pack@1', commit: 'f'.repeat(40), platform: fake.platform, pins: packPins(toolchain), lockfiles: fake.lockfiles }));
+        await $({ quiet: true })`tar -cf ${`${dir}.tar`} -C ${dir} .`;
+        const refused = await offline(`npm run bootstrap -- --from ${dir}.tar`);
+        expect(refused.exitCode).not.toBe(0);
+        expect(refused.stdout + refused.stderr).toMatch(fake.says);
+      }
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
