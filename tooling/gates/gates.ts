@@ -89,7 +89,10 @@ export function allGates(root: string): Gate[] {
   const py = (name: string, args: string[]): Gate => ({ name: `python: ${name}`, scope: 'python', command: tool(root, args[0] ?? ''), args: args.slice(1), cwd: root });
   const gates: Gate[] = [
     { name: 'ts: tsc --noEmit', scope: 'ts', command: tool(root, 'tsc'), args: ['--noEmit', '-p', 'tsconfig.json'], cwd: root },
-    { name: 'ts: vitest', scope: 'ts', command: tool(root, 'vitest'), args: ['run', '--exclude', 'tooling/contract/**', '--exclude', 'tooling/e2e/**', '--exclude', 'tooling/rollout/runtime/live/**'], cwd: root },
+    { name: 'ts: vitest', scope: 'ts', command: tool(root, 'vitest'), args: ['run', '--exclude', 'tooling/contract/**', '--exclude', 'tooling/e2e/**', '--exclude', 'tooling/rollout/runtime/live/**', '--exclude', 'tooling/pack/offline.test.ts'], cwd: root },
+    // Alone: makes a room pack of this tree (registries), then bootstraps a fresh clone from it
+    // with no network (unshare -n) and runs pnpm lab 1 check there: both cores, minutes.
+    { name: 'ts: offline pack', scope: 'ts', command: tool(root, 'vitest'), args: ['run', 'tooling/pack/offline.test.ts'], cwd: root, alone: true },
     // Alone: the contract suites start both catalogs and time fan-outs against a 600 ms deadline.
     { name: 'ts: contract suites', scope: 'ts', command: tool(root, 'vitest'), args: ['run', 'tooling/contract'], cwd: root, alone: true, timing: 'vitest' },
     // Alone: the polyglot E2E starts the recommender, the gateway and both catalogs, and times a 504 against a 120 ms budget.
