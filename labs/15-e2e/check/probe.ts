@@ -70,15 +70,19 @@ export default defineProbes([
     },
   },
   {
-    name: 'auth is enforced through both runtimes: no token and a forged token are 401, each still one trace',
+    name: "auth is enforced through both runtimes: no token and a forged token are 401 at the edge; another user's data is a 403 from the recommender, still one trace",
     async run(ctx) {
       expectProblemShape(await ctx.request('GET', RECOMMENDATIONS), 401, 'unauthenticated', 'no token (refused at the edge)');
+      const forged = mintDevJwt({}, { secret: 'an-attacker-secret-that-is-long-enough-1234' }); // gitleaks:allow (a test's forged key, not a secret)
+      expectProblemShape(await ctx.request('GET', RECOMMENDATIONS, undefined, { authorization: `Bearer ${forged}` }), 401, 'token_invalid', 'a forged token (refused at the edge, before the budget)');
+      // A valid token for u-1 asking for u-2 passes the edge and is refused by the recommender:
+      // the refusal is still ONE trace across both runtimes.
       const t = await traces();
       const { traceparent, traceId, parentSpanId } = t.newTraceparent();
-      const forged = mintDevJwt({}, { secret: 'an-attacker-secret-that-is-long-enough-1234' }); // gitleaks:allow (a test's forged key, not a secret)
-      expectProblemShape(await ctx.request('GET', RECOMMENDATIONS, undefined, { authorization: `Bearer ${forged}`, traceparent }), 401, 'token_invalid', 'a forged token (refused by the recommender)');
+      const otherUser = RECOMMENDATIONS.replace('/users/u-1/', '/users/u-2/');
+      expectProblemShape(await ctx.request('GET', otherUser, undefined, { authorization: `Bearer ${mintDevJwt()}`, traceparent }), 403, 'user_mismatch', "u-1's token asking for u-2 (refused by the recommender)");
       const server = t.assertOneTrace(await spansOfTrace(t, ctx, traceId), traceId, parentSpanId);
-      assert.equal(server.attributes['rpc.grpc.status_code'], 16, `the recommender's span records UNAUTHENTICATED (16): ${JSON.stringify(server.attributes)}`);
+      assert.equal(server.attributes['rpc.grpc.status_code'], 7, `the recommender's span records PERMISSION_DENIED (7): ${JSON.stringify(server.attributes)}`);
     },
   },
 ]);
