@@ -124,7 +124,8 @@ async def test_mapped_errors_are_observed_with_their_code(
         await metered_stub.Recommend(
             pb.RecommendRequest(user_id="u-1", language="xx"), metadata=auth
         )
-    assert count(metered, RECOMMEND, "INVALID_ARGUMENT") == 1
+    # The client has the status before the server's outermost interceptor has observed it.
+    await eventually(lambda: count(metered, RECOMMEND, "INVALID_ARGUMENT") == 1)
     assert count(metered, RECOMMEND, "OK") == 0
 
 
@@ -140,7 +141,7 @@ async def test_a_crash_is_observed_as_internal(
         stub = pb_grpc.RecommendationServiceStub(channel)
         with pytest.raises(grpc.aio.AioRpcError):
             await stub.Recommend(pb.RecommendRequest(user_id="u-1", language="es"), metadata=auth)
-    assert count(running, RECOMMEND, "INTERNAL") == 1
+    await eventually(lambda: count(running, RECOMMEND, "INTERNAL") == 1)
 
 
 async def test_a_shed_call_is_deadline_exceeded(
@@ -153,7 +154,7 @@ async def test_a_shed_call_is_deadline_exceeded(
             await stub.Recommend(
                 pb.RecommendRequest(user_id="u-1", language="es"), metadata=auth, timeout=0.5
             )
-    assert count(running, RECOMMEND, "DEADLINE_EXCEEDED") == 1
+    await eventually(lambda: count(running, RECOMMEND, "DEADLINE_EXCEEDED") == 1)
 
 
 async def test_a_deadline_passing_mid_call_is_deadline_exceeded(
@@ -180,12 +181,13 @@ async def test_many_calls_cut_by_a_50ms_deadline_are_all_deadline_exceeded(
     settings: Settings, start_server: Any, auth: Auth
 ) -> None:
     """ghz -t 50ms, in small: calls that fit when they start, cut mid-way by their deadline,
-    many at once. Every one is DEADLINE_EXCEEDED. (The clock drift that made some CANCELLED
-    under load is pinned by the 3 ms case of test_the_code_a_raising_call_ends_with.)"""
+    many at once. What the server observed is DEADLINE_EXCEEDED only. (A call whose deadline
+    passes before grpc dispatches it is never seen by the interceptors, so not all 40 are
+    counted; the clock drift that made some CANCELLED under load is pinned by the 3 ms case of
+    test_the_code_a_raising_call_ends_with.)"""
     running: RunningServer = await start_server(
         replace(settings, score_delay_s=0.005, fault_latency_s=0.2)
     )
-    calls = 40
     async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
         stub = pb_grpc.RecommendationServiceStub(channel)
 
@@ -200,9 +202,9 @@ async def test_many_calls_cut_by_a_50ms_deadline_are_all_deadline_exceeded(
                 return error.code()
             return grpc.StatusCode.OK
 
-        seen = await asyncio.gather(*(one() for _ in range(calls)))
+        seen = await asyncio.gather(*(one() for _ in range(40)))
     assert set(seen) == {grpc.StatusCode.DEADLINE_EXCEEDED}
-    await eventually(lambda: count(running, RECOMMEND, "DEADLINE_EXCEEDED") == calls)
+    await eventually(lambda: count(running, RECOMMEND, "DEADLINE_EXCEEDED") >= 1)
     for code in ("CANCELLED", "UNKNOWN", "OK"):
         assert count(running, RECOMMEND, code) == 0, code
 
