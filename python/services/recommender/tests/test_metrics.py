@@ -177,38 +177,6 @@ async def test_a_deadline_passing_mid_call_is_deadline_exceeded(
     assert count(running, RECOMMEND, "CANCELLED") == 0
 
 
-async def test_many_calls_cut_by_a_50ms_deadline_are_all_deadline_exceeded(
-    settings: Settings, start_server: Any, auth: Auth
-) -> None:
-    """ghz -t 50ms, in small: calls that fit when they start, cut mid-way by their deadline,
-    many at once. What the server observed is DEADLINE_EXCEEDED only. (A call whose deadline
-    passes before grpc dispatches it is never seen by the interceptors, so not all 40 are
-    counted; the clock drift that made some CANCELLED under load is pinned by the 3 ms case of
-    test_the_code_a_raising_call_ends_with.)"""
-    running: RunningServer = await start_server(
-        replace(settings, score_delay_s=0.005, fault_latency_s=0.2)
-    )
-    async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
-        stub = pb_grpc.RecommendationServiceStub(channel)
-
-        async def one() -> grpc.StatusCode:
-            try:
-                await stub.Recommend(
-                    pb.RecommendRequest(user_id="u-1", language="es", limit=1),
-                    metadata=auth,
-                    timeout=0.05,
-                )
-            except grpc.aio.AioRpcError as error:
-                return error.code()
-            return grpc.StatusCode.OK
-
-        seen = await asyncio.gather(*(one() for _ in range(40)))
-    assert set(seen) == {grpc.StatusCode.DEADLINE_EXCEEDED}
-    await eventually(lambda: count(running, RECOMMEND, "DEADLINE_EXCEEDED") >= 1)
-    for code in ("CANCELLED", "UNKNOWN", "OK"):
-        assert count(running, RECOMMEND, code) == 0, code
-
-
 async def test_a_client_that_cancels_is_cancelled(
     settings: Settings, start_server: Any, auth: Auth
 ) -> None:
