@@ -17,13 +17,12 @@ import { loadToolchain, type ToolSpec } from '../tooling/toolchain/tools.ts';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const usage = 'usage: node scripts/system-packages.ts install|list';
 
-function missingTools(): ToolSpec[] {
-  return loadToolchain().tools.filter((t) => t.system !== undefined && !systemToolPresent(root, t));
-}
+const systemTools = (): ToolSpec[] => loadToolchain().tools.filter((t) => t.system !== undefined);
+const missingOf = (tools: ToolSpec[]): ToolSpec[] => tools.filter((t) => !systemToolPresent(root, t));
 
 function report(platform: Platform): number {
-  const system = loadToolchain().tools.filter((t) => t.system !== undefined);
-  const missing = system.filter((t) => !systemToolPresent(root, t));
+  const system = systemTools();
+  const missing = missingOf(system);
   for (const t of missing) console.log(`missing ${t.label}: ${systemFix(t, platform)}`);
   console.log(missing.length === 0 ? `system tools: all ${system.length} present` : `system tools: ${missing.length} of ${system.length} missing (${missing.map((t) => t.label).join(', ')})`);
   return missing.length === 0 ? 0 : 3;
@@ -55,7 +54,7 @@ async function main(): Promise<number> {
   }
   const platform = await detectPlatform(sudoWithoutPassword);
   if (verb === 'install') {
-    const missing = missingTools();
+    const missing = missingOf(systemTools());
     const manager = platform.manager;
     if (missing.length > 0 && manager && platform.privileged) {
       const packages = packagesFor(missing, manager);

@@ -6,10 +6,10 @@
  *
  * Pure functions take the platform as data, so every platform's fix is unit-tested on Linux.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { findBrowser } from './browser.ts';
-import { findTool, type ToolSpec } from './tools.ts';
+import { findOnPath, findTool, type ToolSpec } from './tools.ts';
 
 export const MANAGERS = ['apt', 'dnf', 'brew'] as const;
 export type Manager = (typeof MANAGERS)[number];
@@ -95,10 +95,6 @@ export function systemFix(spec: Pick<ToolSpec, 'fix'> & { system?: SystemPackage
   return (installCommand(platform, [pkg]) ?? []).filter((a) => a !== '-n' && a !== '-q').join(' ');
 }
 
-function commandExists(command: string): boolean {
-  return (process.env['PATH'] ?? '').split(':').some((dir) => dir !== '' && existsSync(`${dir}/${command}`));
-}
-
 function readOr(file: string, fallback: string): string {
   try {
     return readFileSync(file, 'utf8');
@@ -109,14 +105,15 @@ function readOr(file: string, fallback: string): string {
 
 /** This machine's platform. `sudo -n true` is asked only when not root. */
 export async function detectPlatform(sudoCheck: () => Promise<boolean>): Promise<Platform> {
+  const has = (command: string): boolean => findOnPath(command) !== undefined;
   const root = process.platform !== 'win32' && userInfo().uid === 0;
   return platformFrom({
     os: process.platform,
     osRelease: readOr('/etc/os-release', ''),
     wsl: /microsoft/i.test(readOr('/proc/version', '')),
     root,
-    sudoWithoutPassword: !root && commandExists('sudo') ? await sudoCheck() : false,
-    has: commandExists,
+    sudoWithoutPassword: !root && has('sudo') ? await sudoCheck() : false,
+    has,
   });
 }
 

@@ -94,9 +94,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	if !s.admit(w, r) {
-		// A refused request is still labelled with its route, as if the mux had served it:
-		// the telemetry middleware reads r.Pattern (else every 429 would be "unmatched").
-		_, r.Pattern = s.mux.Handler(r)
+		s.labelRoute(r)
 		return
 	}
 	if p := r.URL.Path; p == "" || path.Clean(p) != p {
@@ -104,10 +102,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !bufferBody(w, r) {
-		_, r.Pattern = s.mux.Handler(r) // labelled with its route, like a 429
+		s.labelRoute(r)
 		return
 	}
 	s.mux.ServeHTTP(w, r)
+}
+
+// labelRoute gives a request refused before routing (429, 413, 408) the pattern the mux would
+// have served it with: the telemetry middleware reads r.Pattern (else it would be "unmatched").
+func (s *Server) labelRoute(r *http.Request) {
+	_, r.Pattern = s.mux.Handler(r)
 }
 
 // handlerFunc is a handler that returns its error instead of writing it: writeError maps every

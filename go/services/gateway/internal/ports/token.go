@@ -2,7 +2,6 @@ package ports
 
 import (
 	"errors"
-	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -34,9 +33,7 @@ func NewTokenVerifier(s TokenSettings) *TokenVerifier {
 			jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 			jwt.WithIssuer(s.Issuer),
 			jwt.WithAudience(s.Audience),
-			jwt.WithExpirationRequired(),
-			jwt.WithLeeway(0),
-			jwt.WithTimeFunc(time.Now),
+			jwt.WithExpirationRequired(), // no leeway: the default, as the recommender's
 		),
 	}
 }

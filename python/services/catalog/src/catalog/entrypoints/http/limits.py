@@ -64,10 +64,10 @@ class BodyLimit:
         self._router = router
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _has_body(scope):
+        has_body, declared = _body_headers(scope) if scope["type"] == "http" else (False, None)
+        if not has_body:
             await self._app(scope, receive, send)
             return
-        declared = _content_length(scope)
         if declared is not None and declared > self._max:
             await _linger(receive)
             await self._refuse(scope, receive, send, PAYLOAD_TOO_LARGE, self._too_large())
@@ -143,19 +143,20 @@ async def _linger(receive: Receive) -> None:
         return
 
 
-def _has_body(scope: Scope) -> bool:
-    headers = dict(scope["headers"])
-    return b"content-length" in headers or b"transfer-encoding" in headers
-
-
-def _content_length(scope: Scope) -> int | None:
+def _body_headers(scope: Scope) -> tuple[bool, int | None]:
+    """Whether the request has a body (a length or a transfer coding), and its declared length;
+    one pass over the headers, as this runs on every request."""
+    has_body, declared = False, None
     for name, value in scope["headers"]:
         if name == b"content-length":
+            has_body = True
             try:
-                return int(value)
+                declared = int(value)
             except ValueError:
-                return None  # the HTTP parser refuses a non-numeric length before this
-    return None
+                declared = None  # the HTTP parser refuses a non-numeric length before this
+        elif name == b"transfer-encoding":
+            has_body = True
+    return has_body, declared
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
