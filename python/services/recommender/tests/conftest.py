@@ -3,6 +3,8 @@ span exporter), an async channel and stub to it, and dev tokens."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -108,6 +110,26 @@ def health_status() -> Callable[[grpc.aio.Channel, str], Awaitable[int]]:
         return answer.status
 
     return _status
+
+
+Eventually = Callable[[Callable[[], bool]], Awaitable[None]]
+
+
+@pytest.fixture
+def eventually() -> Eventually:
+    """Wait (3 s at most) for a condition the server makes true just after the client returns.
+
+    A call's observation lands when the outermost interceptor unwinds, which can be after the
+    client already has its status: reading a metric right after ``await call`` races it.
+    """
+
+    async def _wait(condition: Callable[[], bool]) -> None:
+        deadline = time.monotonic() + 3.0
+        while not condition():
+            assert time.monotonic() < deadline, "condition not met in time"
+            await asyncio.sleep(0.02)
+
+    return _wait
 
 
 @pytest.fixture

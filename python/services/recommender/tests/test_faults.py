@@ -19,6 +19,7 @@ from recommender.server import SERVICE_NAME, RunningServer
 from recommender.settings import Settings, SettingsError, from_env
 
 Auth = tuple[tuple[str, str], ...]
+Eventually = Callable[[Callable[[], bool]], Awaitable[None]]  # the conftest fixture
 RECOMMEND = f"/{SERVICE_NAME}/Recommend"
 STREAM = f"/{SERVICE_NAME}/StreamRecommendations"
 HealthStatus = Callable[[grpc.aio.Channel, str], Awaitable[int]]
@@ -38,6 +39,7 @@ async def test_every_call_fails_internal_at_rate_1_and_health_still_serves(
     auth: Auth,
     health_status: HealthStatus,
     error_info: Callable[[grpc.aio.AioRpcError], Any],
+    eventually: Eventually,
 ) -> None:
     running: RunningServer = await start_server(replace(settings, fault_error_rate=1.0))
     async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
@@ -53,13 +55,14 @@ async def test_every_call_fails_internal_at_rate_1_and_health_still_serves(
         assert streamed.value.code() == grpc.StatusCode.INTERNAL
         assert await health_status(channel, "") == health_pb2.HealthCheckResponse.SERVING
         assert await health_status(channel, SERVICE_NAME) == health_pb2.HealthCheckResponse.SERVING
+    # Observations land as the server unwinds, which can be after the client has its status.
+    await eventually(lambda: count(running, "/grpc.health.v1.Health/Check", "OK") == 2)
+    await eventually(lambda: count(running, STREAM, "INTERNAL") == 1)
     assert count(running, RECOMMEND, "INTERNAL") == 1
-    assert count(running, STREAM, "INTERNAL") == 1
-    assert count(running, "/grpc.health.v1.Health/Check", "OK") == 2
 
 
 async def test_a_seeded_rate_fails_exactly_the_calls_its_draws_say(
-    settings: Settings, start_server: Any, auth: Auth
+    settings: Settings, start_server: Any, auth: Auth, eventually: Eventually
 ) -> None:
     running: RunningServer = await start_server(
         replace(settings, score_delay_s=0, fault_error_rate=0.5, fault_seed=7)
@@ -76,11 +79,17 @@ async def test_a_seeded_rate_fails_exactly_the_calls_its_draws_say(
     failed = [code == grpc.StatusCode.INTERNAL for code in codes]
     assert failed == expected
     assert 0 < sum(failed) < 20
+    ended = ("OK", "INTERNAL")
+    await eventually(lambda: sum(count(running, RECOMMEND, code) for code in ended) == 20)
     assert count(running, RECOMMEND, "INTERNAL") == sum(failed)
 
 
 async def test_injected_latency_slows_service_calls_but_not_health(
-    settings: Settings, start_server: Any, auth: Auth, health_status: HealthStatus
+    settings: Settings,
+    start_server: Any,
+    auth: Auth,
+    health_status: HealthStatus,
+    eventually: Eventually,
 ) -> None:
     running: RunningServer = await start_server(
         replace(settings, score_delay_s=0, fault_latency_s=0.6)
@@ -94,12 +103,12 @@ async def test_injected_latency_slows_service_calls_but_not_health(
         await health_status(channel, "")
         assert time.monotonic() - started < 0.4
     # The Recommend observation includes the injected time: above the SLO's 0.25 s edge.
+    await eventually(lambda: count(running, RECOMMEND, "OK") == 1)
     bucket = running.metrics.registry.get_sample_value(
         "recommender_rpc_duration_seconds_bucket",
         {"method": RECOMMEND, "code": "OK", "le": "0.25"},
     )
     assert bucket == 0
-    assert count(running, RECOMMEND, "OK") == 1
 
 
 def test_no_fault_variables_means_no_faults() -> None:

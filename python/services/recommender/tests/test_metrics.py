@@ -6,7 +6,6 @@ server (free port, Prometheus text, stopped on drain)."""
 from __future__ import annotations
 
 import asyncio
-import time
 import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -25,6 +24,7 @@ from recommender.service import RecommendationService
 from recommender.settings import Settings
 
 Auth = tuple[tuple[str, str], ...]
+Eventually = Callable[[Callable[[], bool]], Awaitable[None]]  # the conftest fixture
 HISTOGRAM = "recommender_rpc_duration_seconds"
 RECOMMEND = f"/{SERVICE_NAME}/Recommend"
 STREAM = f"/{SERVICE_NAME}/StreamRecommendations"
@@ -36,14 +36,6 @@ def count(running: RunningServer, method: str, code: str) -> float:
         f"{HISTOGRAM}_count", {"method": method, "code": code}
     )
     return value or 0.0
-
-
-async def eventually(condition: Callable[[], bool]) -> None:
-    """Stream observations land when the server closes the generator: poll a little."""
-    deadline = time.monotonic() + 3.0
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.02)
 
 
 def scrape(url: str) -> str:
@@ -118,7 +110,10 @@ async def test_no_metrics_port_means_no_metrics_server(server: RunningServer) ->
 
 
 async def test_mapped_errors_are_observed_with_their_code(
-    metered: RunningServer, metered_stub: pb_grpc.RecommendationServiceAsyncStub, auth: Auth
+    metered: RunningServer,
+    metered_stub: pb_grpc.RecommendationServiceAsyncStub,
+    auth: Auth,
+    eventually: Eventually,
 ) -> None:
     with pytest.raises(grpc.aio.AioRpcError):
         await metered_stub.Recommend(
@@ -130,7 +125,10 @@ async def test_mapped_errors_are_observed_with_their_code(
 
 
 async def test_a_crash_is_observed_as_internal(
-    settings: Settings, start_server: Any, auth: Auth
+    settings: Settings,
+    start_server: Any,
+    auth: Auth,
+    eventually: Eventually,
 ) -> None:
     class Crashing(RecommendationService):
         async def Recommend(self, request: Any, context: Any) -> Any:  # noqa: N802
@@ -145,7 +143,10 @@ async def test_a_crash_is_observed_as_internal(
 
 
 async def test_a_shed_call_is_deadline_exceeded(
-    settings: Settings, start_server: Any, auth: Auth
+    settings: Settings,
+    start_server: Any,
+    auth: Auth,
+    eventually: Eventually,
 ) -> None:
     running: RunningServer = await start_server(replace(settings, score_delay_s=1.0))
     async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
@@ -158,7 +159,10 @@ async def test_a_shed_call_is_deadline_exceeded(
 
 
 async def test_a_deadline_passing_mid_call_is_deadline_exceeded(
-    settings: Settings, start_server: Any, auth: Auth
+    settings: Settings,
+    start_server: Any,
+    auth: Auth,
+    eventually: Eventually,
 ) -> None:
     # 1 item x 20 ms fits the 150 ms budget when the call starts; the injected 400 ms does not.
     running: RunningServer = await start_server(
@@ -178,7 +182,10 @@ async def test_a_deadline_passing_mid_call_is_deadline_exceeded(
 
 
 async def test_a_client_that_cancels_is_cancelled(
-    settings: Settings, start_server: Any, auth: Auth
+    settings: Settings,
+    start_server: Any,
+    auth: Auth,
+    eventually: Eventually,
 ) -> None:
     running: RunningServer = await start_server(replace(settings, score_delay_s=0.1))
     async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
@@ -191,7 +198,10 @@ async def test_a_client_that_cancels_is_cancelled(
 
 
 async def test_a_stream_is_observed_once_when_it_ends(
-    metered: RunningServer, metered_stub: pb_grpc.RecommendationServiceAsyncStub, auth: Auth
+    metered: RunningServer,
+    metered_stub: pb_grpc.RecommendationServiceAsyncStub,
+    auth: Auth,
+    eventually: Eventually,
 ) -> None:
     request = pb.StreamRecommendationsRequest(user_id="u-1", language="es", max_items=6)
     received = [item async for item in metered_stub.StreamRecommendations(request, metadata=auth)]
@@ -202,7 +212,10 @@ async def test_a_stream_is_observed_once_when_it_ends(
 
 
 async def test_a_stream_the_client_cancels_is_cancelled(
-    settings: Settings, start_server: Any, auth: Auth
+    settings: Settings,
+    start_server: Any,
+    auth: Auth,
+    eventually: Eventually,
 ) -> None:
     running: RunningServer = await start_server(replace(settings, score_delay_s=0.05))
     async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
