@@ -103,7 +103,7 @@ describe('toolchain.json', () => {
 
   it('gives every go tool a module, a package and a pin, and fills the fix command', () => {
     const goTools = loadToolchain().tools.filter((t) => t.go);
-    expect(goTools.map((t) => t.id).sort()).toEqual(['actionlint', 'cyclonedx-gomod', 'gitleaks', 'golangci-lint', 'gosec', 'kube-score', 'protoc-gen-go', 'protoc-gen-go-grpc', 'sloth', 'staticcheck']);
+    expect(goTools.map((t) => t.id).sort()).toEqual(['actionlint', 'cyclonedx-gomod', 'gitleaks', 'golangci-lint', 'gosec', 'kube-score', 'nats-server', 'protoc-gen-go', 'protoc-gen-go-grpc', 'sloth', 'staticcheck']);
     for (const t of goTools) {
       expect(t.pinned).toMatch(/^v\d+\.\d+\.\d+$/);
       expect(t.go?.package.startsWith(t.go.module)).toBe(true);
