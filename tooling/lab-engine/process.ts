@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { grpcHealthCheck } from './grpc-health.ts';
+import { natsJetStreamReady } from './nats-health.ts';
 
 export interface RunResult {
   readonly code: number | null;
@@ -111,8 +112,11 @@ export interface ServiceSpec {
   readonly env?: NodeJS.ProcessEnv;
   /** Path answered with 200 once the service is up, e.g. `/healthz` (HTTP services). */
   readonly healthPath: string;
-  /** A gRPC service: wait for the standard health check to say SERVING instead of `healthPath`. */
-  readonly health?: { readonly kind: 'grpc'; readonly service?: string };
+  /**
+   * A gRPC service: wait for the standard health check to say SERVING instead of `healthPath`;
+   * a NATS server: wait for its greeting to say JetStream is on.
+   */
+  readonly health?: { readonly kind: 'grpc'; readonly service?: string } | { readonly kind: 'nats' };
   readonly port: number;
   /** How long to wait for health before giving up (default 20 s). */
   readonly deadlineMs?: number;
@@ -178,7 +182,12 @@ export async function startService(spec: ServiceSpec): Promise<StartOutcome> {
   while (performance.now() < deadline) {
     if (exited) return { status: 'exited', code: child.exitCode, output: output() };
     try {
-      const healthy = spec.health?.kind === 'grpc' ? await grpcServing(spec.port, spec.health.service) : await httpHealthy(baseUrl + spec.healthPath);
+      const healthy =
+        spec.health?.kind === 'grpc'
+          ? await grpcServing(spec.port, spec.health.service)
+          : spec.health?.kind === 'nats'
+            ? await natsJetStreamReady(spec.port)
+            : await httpHealthy(baseUrl + spec.healthPath);
       if (healthy === true) {
         const stop = async (graceMs = 3_000): Promise<void> => {
           killGroup(child, 'SIGTERM');

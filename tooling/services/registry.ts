@@ -98,6 +98,34 @@ function freshTraceFile(service: string, port: number): string {
   return file;
 }
 
+/**
+ * A NATS server with JetStream for the catalogs' outbox, on `port`, its file store in a fresh
+ * directory per port (a killed and restarted broker keeps its streams, like a real one).
+ */
+function natsServer(): ServiceDefinition {
+  return {
+    tools: ['nats-server'],
+    spec: (root, port, tools) => {
+      const store = path.join(os.tmpdir(), 'language-tracks-nats', String(port));
+      rmSync(store, { recursive: true, force: true });
+      mkdirSync(store, { recursive: true });
+      return {
+        command: tools.get('nats-server') ?? 'nats-server',
+        args: ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', store],
+        cwd: root,
+        healthPath: '',
+        health: { kind: 'nats' },
+        port,
+      };
+    },
+  };
+}
+
+/** The client URL of a started `nats` service (its registry base URL is `http://127.0.0.1:PORT`). */
+export function natsUrl(baseUrl: string): string {
+  return `nats://${new URL(baseUrl).host}`;
+}
+
 /** `pnpm bench polyglot`: per-item delays of the recommender (0 = pure overhead; slow = cannot finish in time). */
 export const polyglotBenchDelays = { throughputMs: 0, slowMs: 1000 } as const;
 
@@ -160,6 +188,8 @@ function gatewayOn(upstream: string, healthPath = '/readyz'): ServiceDefinition 
 export const services: Readonly<Record<string, ServiceDefinition>> = {
   'python-catalog': { tools: ['python'], spec: pythonService('catalog', 'catalog') },
   'go-catalog': { tools: ['go'], spec: goCatalog() },
+  /** NATS JetStream, the broker behind both catalogs' outboxes (issue 14). */
+  nats: natsServer(),
   /** Three fake upstreams (pricing, inventory, reviews); tuned at run time by `PUT /_sim/config`. */
   'upstream-sim': { tools: ['python'], spec: pythonService('upstream_sim', 'upstream_sim') },
   /** The Python catalog with its upstreams over HTTP (the simulator) and small budgets. */

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { grpcHealthCheck } from '../lab-engine/grpc-health.ts';
-import { services } from './registry.ts';
+import { findTool } from '../toolchain/tools.ts';
+import { natsJetStreamReady, readinessFromGreeting } from '../lab-engine/nats-health.ts';
+import { natsUrl, services } from './registry.ts';
 import { startStack } from './start.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -27,5 +29,29 @@ describe('a gRPC service in the registry', () => {
       await stack.stop();
     }
     expect(stack.main.output()).toContain('recommender listening on grpc://127.0.0.1:');
+  }, 30_000);
+});
+
+describe('the NATS broker in the registry', () => {
+  it('reads readiness from the greeting: JetStream on, off, or not NATS at all', () => {
+    expect(readinessFromGreeting('INFO {"server_id":"x","jetstream":true}')).toBe(true);
+    expect(readinessFromGreeting('INFO {"server_id":"x"}')).toContain('JetStream is off');
+    expect(readinessFromGreeting('INFO {nope')).toContain('not JSON');
+    expect(readinessFromGreeting('HTTP/1.1 400 Bad Request')).toContain('not a NATS greeting');
+    expect(natsUrl('http://127.0.0.1:4222')).toBe('nats://127.0.0.1:4222');
+  });
+
+  it('starts nats-server with JetStream on a free port, waits for it, and stops it', async () => {
+    const natsServer = findTool(root, 'nats-server');
+    if (!natsServer) throw new Error('nats-server is missing: run `npm run bootstrap`');
+    const stack = await startStack(root, 'nats', new Map([['nats-server', natsServer]]));
+    if (stack.status !== 'started') throw new Error(stack.message);
+    const port = Number(new URL(stack.main.baseUrl).port);
+    try {
+      expect(await natsJetStreamReady(port)).toBe(true);
+    } finally {
+      await stack.stop();
+    }
+    expect(await natsJetStreamReady(port)).toMatch(/ECONNREFUSED/);
   }, 30_000);
 });
