@@ -23,15 +23,17 @@ function httpAvailability(metric: string, job: string, method: string, route: st
   return {
     good: [s(`method="${method}",route="${route}",status="200"`)],
     bad: [s(`method="${method}",route="${route}",status="503"`)],
-    noise: [s('method="GET",route="/readyz",status="503"')],
+    // A client that hung up (499, nginx's code) is neither good nor bad: counted apart.
+    noise: [s('method="GET",route="/readyz",status="503"'), s(`method="${method}",route="${route}",status="499"`)],
   };
 }
 
-function latency(metric: string, selector: string, le: string, noiseSelector: string): SliEvents {
+/** `gone` is the selector of calls whose client went away (slow ones, as they often are): noise too. */
+function latency(metric: string, selector: string, le: string, noiseSelector: string, gone: string): SliEvents {
   return {
     good: [`${metric}_count{${selector}}`, `${metric}_bucket{${selector},le="${le}"}`, `${metric}_bucket{${selector},le="+Inf"}`],
     bad: [`${metric}_count{${selector}}`, `${metric}_bucket{${selector},le="+Inf"}`],
-    noise: [`${metric}_count{${noiseSelector}}`, `${metric}_bucket{${noiseSelector},le="+Inf"}`],
+    noise: [`${metric}_count{${noiseSelector}}`, `${metric}_bucket{${noiseSelector},le="+Inf"}`, `${metric}_count{${gone}}`, `${metric}_bucket{${gone},le="+Inf"}`],
   };
 }
 
@@ -39,7 +41,13 @@ function catalog(job: string): Record<string, SliEvents> {
   const m = 'catalog_request_duration_seconds';
   return {
     'requests-availability': httpAvailability(m, job, 'GET', '/products/{product_id}'),
-    'product-latency': latency(m, `job="${job}",method="GET",route="/products/{product_id}",status="200"`, '0.8', `job="${job}",method="POST",route="/products",status="201"`),
+    'product-latency': latency(
+      m,
+      `job="${job}",method="GET",route="/products/{product_id}",status="200"`,
+      '0.8',
+      `job="${job}",method="POST",route="/products",status="201"`,
+      `job="${job}",method="GET",route="/products/{product_id}",status="499"`,
+    ),
   };
 }
 
@@ -51,14 +59,19 @@ export const SLI_EVENTS: Readonly<Record<string, Readonly<Record<string, SliEven
     'rpc-availability': {
       good: [`recommender_rpc_duration_seconds_count{job="recommender",method="${RPC}/Recommend",code="OK"}`],
       bad: [`recommender_rpc_duration_seconds_count{job="recommender",method="${RPC}/Recommend",code="UNAVAILABLE"}`],
-      // A draining instance answers its health checks NOT_SERVING/UNAVAILABLE: not an SLI failure.
-      noise: ['recommender_rpc_duration_seconds_count{job="recommender",method="/grpc.health.v1.Health/Check",code="UNAVAILABLE"}'],
+      // A draining instance answers its health checks NOT_SERVING/UNAVAILABLE: not an SLI failure;
+      // a call its client cancelled is neither good nor bad (gRPC's 499).
+      noise: [
+        'recommender_rpc_duration_seconds_count{job="recommender",method="/grpc.health.v1.Health/Check",code="UNAVAILABLE"}',
+        `recommender_rpc_duration_seconds_count{job="recommender",method="${RPC}/Recommend",code="CANCELLED"}`,
+      ],
     },
     'recommend-latency': latency(
       'recommender_rpc_duration_seconds',
       `job="recommender",method="${RPC}/Recommend",code="OK"`,
       '0.25',
       `job="recommender",method="${RPC}/StreamRecommendations",code="OK"`,
+      `job="recommender",method="${RPC}/Recommend",code="CANCELLED"`,
     ),
   },
   gateway: {
@@ -68,6 +81,7 @@ export const SLI_EVENTS: Readonly<Record<string, Readonly<Record<string, SliEven
       'job="gateway",method="GET",route="/users/{id}/recommendations",status="200"',
       '0.8',
       'job="gateway",method="GET",route="/users/{id}/recommendations/stream",status="200"',
+      'job="gateway",method="GET",route="/users/{id}/recommendations",status="499"',
     ),
   },
 };

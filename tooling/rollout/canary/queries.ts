@@ -5,7 +5,9 @@
 //   {{window}}   the rate window (a few seconds locally at a 1 s scrape; minutes in a cluster)
 // The series are the recommender's own (`recommender_rpc_duration_seconds`, see
 // tooling/rollout/README.md "The metric contract"), selected by the candidate's version label:
-// judging the stable version's series would promote a faulty candidate.
+// judging the stable version's series would promote a faulty candidate. Calls the client
+// cancelled are neither good nor bad (gRPC's 499): the denominator and the latency leave them out,
+// as the SLOs do (tooling/rollout/slo), so clients hanging up can neither hide nor fake a breach.
 
 /** One SLI the canary is judged on: lower is better, `max` is the highest healthy value. */
 export interface CanaryQuery {
@@ -30,14 +32,14 @@ export const canaryQueries: readonly CanaryQuery[] = [
     description: "share of the candidate's RecommendationService RPCs ending with a server-side gRPC code",
     promql:
       `sum(rate(recommender_rpc_duration_seconds_count{job="recommender",version="{{version}}",method=~"${SERVICE_METHODS}",code=~"${SERVER_CODES}"}[{{window}}]))` +
-      ` / sum(rate(recommender_rpc_duration_seconds_count{job="recommender",version="{{version}}",method=~"${SERVICE_METHODS}"}[{{window}}]))`,
+      ` / sum(rate(recommender_rpc_duration_seconds_count{job="recommender",version="{{version}}",method=~"${SERVICE_METHODS}",code!="CANCELLED"}[{{window}}]))`,
     max: 0.01,
     unit: 'ratio',
   },
   {
     name: 'latency-p99',
     description: "99th percentile of the candidate's Recommend latency (the SLO's 0.25 s threshold)",
-    promql: `histogram_quantile(0.99, sum by (le) (rate(recommender_rpc_duration_seconds_bucket{job="recommender",version="{{version}}",method="${RECOMMEND}"}[{{window}}])))`,
+    promql: `histogram_quantile(0.99, sum by (le) (rate(recommender_rpc_duration_seconds_bucket{job="recommender",version="{{version}}",method="${RECOMMEND}",code!="CANCELLED"}[{{window}}])))`,
     max: 0.25,
     unit: 'seconds',
   },
