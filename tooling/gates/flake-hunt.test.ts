@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { failedTestIds, huntFlakes, huntReport, parseTestArgs, tally, withMachineOutput, type GateRun } from './flake-hunt.ts';
+import { failedTestIds, failedTestMessages, huntFlakes, huntReport, parseTestArgs, tally, withMachineOutput, type GateRun } from './flake-hunt.ts';
 import { allGates, type Gate } from './gates.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -47,6 +47,8 @@ describe('the tally', () => {
     expect(failedTestIds('vitest', vitestJson, gate({}), root)).toEqual(['tooling/contract/fanout.contract.test.ts > python five at once']);
     const goJson = ['{"Action":"output","Package":"m/p","Test":"TestX","Output":"x_test.go:3: boom\\n"}', '{"Action":"fail","Package":"m/p","Test":"TestX"}', '{"Action":"fail","Package":"m/p"}'].join('\n');
     expect(failedTestIds('go-test', goJson, gate({}), root)).toEqual(['m/p.TestX']);
+    expect(failedTestMessages('vitest', vitestJson, gate({}), root).get('tooling/contract/fanout.contract.test.ts > python five at once')).toContain('6 upstream calls ran at once');
+    expect(failedTestMessages('go-test', goJson, gate({}), root).get('m/p.TestX')).toContain('boom');
     expect(failedTestIds('pytest', 'not xml at all <', gate({}), root)).toEqual([]);
     const runs: GateRun[] = [
       { gate: 'a', passed: false, ms: 1, failedTests: ['t1', 't1'] },
@@ -91,5 +93,9 @@ describe('huntFlakes, on a real pytest that fails every other run', () => {
     expect(tally(runs)).toEqual([['test_flaky.py::test_flaky', 2]]);
     expect(lines[0]).toBe('flake hunt: 1 timing-sensitive gates × 3 runs, beside 1 CPU-bound neighbours');
     expect(lines.filter((l) => l.startsWith('run 2/3: all passed'))).toHaveLength(1);
+    // A failed run says why, under its line: a flake seen once can be diagnosed from the log.
+    const afterRun1 = lines[lines.findIndex((l) => l.startsWith('run 1/3: FAILED')) + 1] ?? '';
+    expect(afterRun1).toContain('test_flaky.py::test_flaky:');
+    expect(lines.join('\n')).toContain('odd run 1');
   }, 60_000);
 });

@@ -33,6 +33,8 @@ export interface GateRun {
   readonly ms: number;
   /** Test ids that failed in this run (a failed gate with none: `<gate> (no test named)`). */
   readonly failedTests: readonly string[];
+  /** Per failed test, what the runner said (first lines): a flake seen once must be diagnosable. */
+  readonly messages?: Readonly<Record<string, string>>;
 }
 
 /** The gate's command with its runner's machine output written to `file` (go: on stdout). */
@@ -49,16 +51,26 @@ export function withMachineOutput(gate: Gate, runner: TestRunner, file: string):
   }
 }
 
-/** The ids of the tests that failed, read from the runner's machine output. */
-export function failedTestIds(runner: TestRunner, machineOutput: string, gate: Gate, root: string): string[] {
-  if (machineOutput.trim() === '') return [];
+/** Per failed test id, the first lines of its message, read from the runner's machine output. */
+export function failedTestMessages(runner: TestRunner, machineOutput: string, gate: Gate, root: string): Map<string, string> {
+  const found = new Map<string, string>();
+  if (machineOutput.trim() === '') return found;
   try {
     const failures =
       runner === 'vitest' ? vitestFailures(machineOutput, root) : runner === 'pytest' ? junitFailures(machineOutput, root) : goTestFailures(machineOutput, gate.cwd, root);
-    return [...new Set(failures.map((f) => f.test ?? f.where ?? gate.name))];
+    for (const f of failures) {
+      const id = f.test ?? f.where ?? gate.name;
+      if (!found.has(id)) found.set(id, f.message.split('\n').slice(0, 6).join('\n'));
+    }
   } catch {
-    return [];
+    // unreadable output: the gate's failure is still counted, as "(no test named)"
   }
+  return found;
+}
+
+/** The ids of the tests that failed, read from the runner's machine output. */
+export function failedTestIds(runner: TestRunner, machineOutput: string, gate: Gate, root: string): string[] {
+  return [...failedTestMessages(runner, machineOutput, gate, root).keys()];
 }
 
 /** Per test, in how many runs it failed (most first). */
@@ -75,8 +87,19 @@ async function runOnce(gate: Gate, runner: TestRunner, scratch: string, root: st
   const machine = runner === 'go-test' ? ran.stdout : existsSync(file) ? readFileSync(file, 'utf8') : '';
   rmSync(file, { force: true });
   const passed = ran.code === 0;
-  const named = passed ? [] : failedTestIds(runner, machine, gate, root);
-  return { gate: gate.name, passed, ms: ran.ms, failedTests: passed ? [] : named.length > 0 ? named : [`${gate.name} (no test named; exit ${String(ran.code)})`] };
+  if (passed) return { gate: gate.name, passed, ms: ran.ms, failedTests: [] };
+  const messages = failedTestMessages(runner, machine, gate, root);
+  if (messages.size > 0) return { gate: gate.name, passed, ms: ran.ms, failedTests: [...messages.keys()], messages: Object.fromEntries(messages) };
+  const unnamed = `${gate.name} (no test named; exit ${String(ran.code)})`;
+  const tail = (ran.stdout + ran.stderr).trim().split('\n').slice(-6).join('\n');
+  return { gate: gate.name, passed, ms: ran.ms, failedTests: [unnamed], messages: { [unnamed]: tail } };
+}
+
+function indent(text: string, by: string): string {
+  return text
+    .split('\n')
+    .map((line) => by + line)
+    .join('\n');
 }
 
 /** K busy loops on the kit's Node: the "beside two CPU-bound processes" of a loaded machine. */
@@ -110,6 +133,7 @@ export async function huntFlakes(gates: readonly Gate[], opts: HuntOptions): Pro
       all.push(...runs);
       const failed = runs.filter((r) => !r.passed);
       opts.log(`run ${String(i)}/${String(opts.repeat)}: ${failed.length === 0 ? 'all passed' : `FAILED ${failed.map((r) => `${r.gate} [${r.failedTests.join(', ')}]`).join('; ')}`} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+      for (const r of failed) for (const [test, message] of Object.entries(r.messages ?? {})) opts.log(`    ${test}:\n${indent(message, '      ')}`);
     }
   } finally {
     stopLoad();

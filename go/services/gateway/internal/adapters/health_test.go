@@ -2,9 +2,11 @@ package adapters
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,6 +32,18 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+// callCounter counts the calls a client STARTS: once Close has returned, no new one may. (The
+// fake server's own count can still grow after Close, by a check sent just before it.)
+type callCounter struct {
+	grpc.ClientConnInterface
+	started atomic.Int64
+}
+
+func (c *callCounter) Invoke(ctx context.Context, method string, args, reply any, opts ...grpc.CallOption) error {
+	c.started.Add(1)
+	return c.ClientConnInterface.Invoke(ctx, method, args, reply, opts...)
+}
+
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(2 * time.Millisecond) {
@@ -45,9 +59,11 @@ func eventually(t *testing.T, what string, cond func() bool) {
 func TestHealthWatcherFollowsTheUpstream(t *testing.T) {
 	fake := &countingHealth{}
 	fake.status.Store(int32(healthpb.HealthCheckResponse_SERVING))
-	conn := dialFake(t, func(s *grpc.Server) { healthpb.RegisterHealthServer(s, fake) })
+	conn := &callCounter{ClientConnInterface: dialFake(t, func(s *grpc.Server) { healthpb.RegisterHealthServer(s, fake) })}
 	var logs syncBuffer
-	w := NewHealthWatcher(HealthWatcherConfig{Name: "v1", Conn: conn, Interval: 2 * time.Millisecond, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	// A generous timeout: on a loaded machine a check over 500 ms would be a real NOT_SERVING
+	// (and a fourth log line) — what this test pins is following the upstream's answers.
+	w := NewHealthWatcher(HealthWatcherConfig{Name: "v1", Conn: conn, Interval: 2 * time.Millisecond, Timeout: 10 * time.Second, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	defer w.Close()
 	eventually(t, "SERVING seen", func() bool { return w.Status() == HealthServing })
 	fake.status.Store(int32(healthpb.HealthCheckResponse_NOT_SERVING))
@@ -57,9 +73,9 @@ func TestHealthWatcherFollowsTheUpstream(t *testing.T) {
 	checks := fake.checks.Load()
 	eventually(t, "polling goes on", func() bool { return fake.checks.Load() > checks+2 })
 	w.Close()
-	after := fake.checks.Load()
+	after := conn.started.Load()
 	time.Sleep(20 * time.Millisecond)
-	if fake.checks.Load() != after {
+	if conn.started.Load() != after {
 		t.Error("checks went on after Close")
 	}
 	text := logs.String()
