@@ -97,6 +97,9 @@ export function allGates(root: string): Gate[] {
     { name: 'ts: contract suites', scope: 'ts', command: tool(root, 'vitest'), args: ['run', 'tooling/contract'], cwd: root, alone: true, timing: 'vitest' },
     // Alone: the polyglot E2E starts the recommender, the gateway and both catalogs, and times a 504 against a 120 ms budget.
     { name: 'ts: e2e (polyglot)', scope: 'ts', command: tool(root, 'vitest'), args: ['run', 'tooling/e2e'], cwd: root, alone: true, timing: 'vitest' },
+    // Alone: starts both catalogs and the gateway stack, holds 100 slow sockets and streams 8 × 64 MiB
+    // bodies at each while sampling its memory (issue 14: `pnpm reliability`).
+    { name: 'ts: reliability', scope: 'ts', command: node, args: [path.join(root, 'scripts', 'reliability.ts')], cwd: root, alone: true },
     py('ruff check', ['ruff', 'check', 'python', 'labs']),
     py('ruff format --check', ['ruff', 'format', '--check', 'python', 'labs']),
     py('mypy --strict', ['mypy', '--strict', ...pythonTypedPaths(root)]),

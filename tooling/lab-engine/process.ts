@@ -124,6 +124,8 @@ export interface ServiceSpec {
 
 export interface RunningService {
   readonly baseUrl: string;
+  /** The process group's id (the child's pid: it leads its own group): for measuring, not for signals. */
+  readonly pid: number | undefined;
   /** Output so far, for failure messages. */
   output(): string;
   /** SIGTERM to the group, SIGKILL after `graceMs`; resolves when it has exited. */
@@ -196,7 +198,7 @@ export async function startService(spec: ServiceSpec): Promise<StartOutcome> {
           clearTimeout(timer);
         };
         const terminate = (): void => killGroup(child, 'SIGTERM');
-        return { status: 'started', service: { baseUrl, output, stop, terminate, exited: exitedPromise } };
+        return { status: 'started', service: { baseUrl, pid: child.pid, output, stop, terminate, exited: exitedPromise } };
       }
       lastError = healthy;
     } catch (error) {

@@ -4,7 +4,6 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 
@@ -61,8 +60,10 @@ func (s *Server) putWeights(w http.ResponseWriter, r *http.Request) error {
 	if err := s.authorizeAdmin(w, r); err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxBodyBytes))
+	if err := readBody(w, r); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	var body weightsBody
 	if err := dec.Decode(&body); err != nil {

@@ -282,7 +282,9 @@ func (s *Server) recommend(w http.ResponseWriter, r *http.Request) error {
 // feedback is POST /feedback → RecordFeedback; the key goes in metadata and in the request,
 // so the service config may retry the call safely.
 func (s *Server) feedback(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	if err := readBody(w, r); err != nil {
+		return err
+	}
 	req, err := decodeFeedback(r)
 	if err != nil {
 		return err

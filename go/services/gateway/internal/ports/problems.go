@@ -182,8 +182,11 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	body := envelope(err)
 	// The client hung up (its request context is canceled, not timed out by our deadline): the
 	// call failed because of that, not because the recommender broke. Nobody reads the answer;
-	// the status is for the metrics and the log.
-	if errors.Is(r.Context().Err(), context.Canceled) {
+	// the status is for the metrics and the log. A refusal the edge decided itself stands: a
+	// body read past its deadline also cancels the context (net/http does, on a read error),
+	// and that is a 408, not a client that left.
+	var decided *edgeError
+	if !errors.As(err, &decided) && errors.Is(r.Context().Err(), context.Canceled) {
 		body = envelope(&edgeError{clientClosed, "The client closed the connection before the answer."})
 	}
 	logFailure(r, logger, body.Status, err)

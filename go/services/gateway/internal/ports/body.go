@@ -1,0 +1,57 @@
+package ports
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"time"
+)
+
+// bodyTimeout bounds how long a request body may take to arrive once the head is in (the head
+// itself: the server's ReadHeaderTimeout). The catalogs' limit too.
+var bodyTimeout = 10 * time.Second // a var so that a test can shorten it
+
+var (
+	payloadTooLarge = problemType{http.StatusRequestEntityTooLarge, "payload_too_large", "Payload too large"}
+	requestTimeout  = problemType{http.StatusRequestTimeout, "request_timeout", "Request timeout"}
+)
+
+// readBody reads a request's body into memory before it is decoded, as the catalogs do: a
+// declared Content-Length over maxBodyBytes is a 413 without reading; a body that grows past it
+// is a 413 as soon as it does (at most maxBodyBytes+1 bytes are ever held); a body that is not
+// in within bodyTimeout is a 408 — without it a client trickling a byte a second held its
+// connection and handler for ever; a client that leaves mid-body is a 499. Each refusal closes
+// the connection (the rest of the body is never read).
+func readBody(w http.ResponseWriter, r *http.Request) error {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil
+	}
+	tooLarge := &edgeError{payloadTooLarge, fmt.Sprintf("The request body must be at most %d bytes.", maxBodyBytes)}
+	if r.ContentLength > maxBodyBytes {
+		w.Header().Set("Connection", "close")
+		return tooLarge
+	}
+	rc := http.NewResponseController(w)
+	// Not every ResponseWriter supports deadlines (a test recorder does not): then no timeout.
+	_ = rc.SetReadDeadline(time.Now().Add(bodyTimeout))
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		w.Header().Set("Connection", "close")
+		return &edgeError{requestTimeout, fmt.Sprintf("The request body did not arrive within %s.", bodyTimeout)}
+	case err != nil:
+		w.Header().Set("Connection", "close")
+		return &edgeError{clientClosed, "The client closed the connection before the body was in."}
+	case len(data) > maxBodyBytes:
+		w.Header().Set("Connection", "close")
+		return tooLarge
+	}
+	// Only a body read in full lifts the deadline: after a refusal the server must not wait on
+	// the rest of the body (it would try to drain it before closing).
+	_ = rc.SetReadDeadline(time.Time{})
+	r.Body = io.NopCloser(bytes.NewReader(data))
+	return nil
+}

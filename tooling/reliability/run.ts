@@ -1,0 +1,100 @@
+/**
+ * `pnpm reliability`: starts each reference service as an outside tester meets it (free ports,
+ * loopback only), measures it under abuse, and stops it. One target at a time, one section at a
+ * time, so one measurement does not disturb another; everything started is stopped, also when a
+ * section fails.
+ */
+import { mintDevJwt } from '../probes/dev-jwt.ts';
+import { toolsOfService } from '../services/registry.ts';
+import { startStack } from '../services/start.ts';
+import { findTool } from '../toolchain/tools.ts';
+import { abuse, catalogCases, gatewayCases } from './abuse.ts';
+import { reportOf, type Figure, type ReliabilityReport, type SectionOutcome } from './figures.ts';
+import { oversizedBodies } from './memory.ts';
+import { slowClients } from './slow-clients.ts';
+import { tokensOnRecommender, tokensThroughGateway } from './tokens.ts';
+
+/** The edge limits both catalogs and the gateway promise (catalog limits.py / body.go / serve.go). */
+export const EDGE_LIMITS = { headMs: 5_000, bodyMs: 10_000 } as const;
+
+/**
+ * How much resident memory may grow under 8 × 64 MiB oversized bodies: each connection may hold
+ * one 1 MiB body and the server's buffers, never what the client sends. Measured 2026-12-08: the
+ * Python catalog +16 MiB over 82 MiB idle, the Go catalog +7 MiB over 53 MiB; a service that
+ * reads bodies whole grows by hundreds of MiB (issue 14: 100 MB → 295 MB peak).
+ */
+export const MAX_GROWTH_MIB = 64;
+
+interface Target {
+  readonly service: string;
+  /** The sections, given the started stack's URLs and the main service's process group. */
+  readonly sections: (root: string, urls: ReadonlyMap<string, string>, main: { baseUrl: string; pid: number | undefined }) => [string, () => Promise<Figure[]>][];
+}
+
+function catalog(service: string): Target {
+  return {
+    service,
+    sections: (_root, _urls, main) => [
+      ['bad input', () => abuse(service, Number(new URL(main.baseUrl).port), catalogCases(), '/healthz')],
+      ['slow clients', () => slowClients(service, main.baseUrl, { ...EDGE_LIMITS, bodyTarget: 'POST /products' })],
+      ['oversized bodies', () => oversizedBodies(service, main.pid, main.baseUrl, '/products', { maxGrowthMiB: MAX_GROWTH_MIB, opening: '{"sku":"R-1","name":"' })],
+    ],
+  };
+}
+
+const gateway: Target = {
+  service: 'gateway',
+  sections: (root, urls, main) => [
+    ['tokens', () => tokensThroughGateway(main.baseUrl)],
+    ['tokens', () => tokensOnRecommender(root, urls.get('recommender') ?? '')],
+    ['bad input', () => abuse('gateway', Number(new URL(main.baseUrl).port), gatewayCases(`Bearer ${mintDevJwt()}`), '/healthz')],
+    ['slow clients', () => slowClients('gateway', main.baseUrl, { ...EDGE_LIMITS, bodyTarget: 'POST /feedback' })],
+    ['oversized bodies', () => oversizedBodies('gateway', main.pid, main.baseUrl, '/feedback', { maxGrowthMiB: MAX_GROWTH_MIB, opening: '{"user_id":"u-1","kind":"clicked","item_id":"' })],
+  ],
+};
+
+export const TARGETS: Readonly<Record<string, Target>> = {
+  'python-catalog': catalog('python-catalog'),
+  'go-catalog': catalog('go-catalog'),
+  gateway,
+};
+
+/** Runs every section of every named target; a section that throws is reported, never skipped. */
+export async function runReliability(root: string, names: readonly string[], log: (line: string) => void): Promise<ReliabilityReport> {
+  const started = performance.now();
+  const outcomes: SectionOutcome[] = [];
+  for (const name of names) {
+    const target = TARGETS[name];
+    if (!target) throw new Error(`unknown target '${name}'`);
+    const tools = new Map<string, string>();
+    const missing = toolsOfService(target.service).filter((t) => {
+      const found = findTool(root, t);
+      if (found) tools.set(t, found);
+      return !found;
+    });
+    if (missing.length > 0) {
+      outcomes.push({ section: name, error: `needs ${missing.join(', ')}: not found — run npm run bootstrap` });
+      continue;
+    }
+    log(`reliability: starting ${target.service}`);
+    const stack = await startStack(root, target.service, tools, 60_000);
+    if (stack.status !== 'started') {
+      outcomes.push({ section: name, error: `${stack.service} did not start: ${stack.message}` });
+      continue;
+    }
+    try {
+      for (const [section, measure] of target.sections(root, stack.urls, stack.main)) {
+        const t0 = performance.now();
+        try {
+          outcomes.push({ section, figures: await measure() });
+          log(`reliability: ${name} ${section} measured in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+        } catch (error) {
+          outcomes.push({ section: `${section} (${name})`, error: error instanceof Error ? error.message : String(error) });
+        }
+      }
+    } finally {
+      await stack.stop();
+    }
+  }
+  return reportOf(outcomes, performance.now() - started);
+}
