@@ -8,11 +8,42 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { defineProbes, type HttpAnswer, type ProbeCase } from '../probes/probe.ts';
 
 /** The catalogs' one OpenAPI document: both serve these bytes at GET /openapi.json. */
 export const OPENAPI_DOCUMENT_PATH = fileURLToPath(new URL('./catalog.openapi.json', import.meta.url));
+
+/** The answer to a request head written byte for byte (a head no HTTP client would send). */
+export function rawHead(baseUrl: string, head: string): Promise<HttpAnswer> {
+  const url = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = net.connect({ host: url.hostname, port: Number(url.port) }, () => socket.write(head));
+    socket.setTimeout(5_000, () => socket.destroy(new Error(`${JSON.stringify(head)}: no answer within 5 s`)));
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const [top = '', ...rest] = raw.split('\r\n\r\n');
+      const [statusLine = '', ...headerLines] = top.split('\r\n');
+      const headers = new Headers();
+      for (const line of headerLines) {
+        const at = line.indexOf(':');
+        if (at > 0) headers.set(line.slice(0, at).trim(), line.slice(at + 1).trim());
+      }
+      const text = rest.join('\r\n\r\n');
+      let json: unknown;
+      try {
+        json = text ? (JSON.parse(text) as unknown) : undefined;
+      } catch {
+        json = undefined;
+      }
+      resolve({ status: Number(statusLine.split(' ')[1] ?? 0), headers, text, json });
+    });
+  });
+}
 
 /**
  * One request sent exactly as given (fetch would add a Content-Type, encode the path, and could
@@ -327,11 +358,12 @@ export function catalogContract({ todo: TODO }: ContractOptions): ProbeCase[] {
     },
   },
   {
-    name: 'router-level refusals are problem+json too: %zz in a path (400), an unknown method (405 with Allow), an unknown route (404)',
+    name: 'router-level refusals are problem+json too: %zz in a path or a malformed header (400), an unknown method (405 with Allow), an unknown route (404)',
     async run({ baseUrl }) {
       for (const where of ['/products/%zz', '/%zz', '/products/%4']) {
         expectProblem(await rawRequest(baseUrl, 'GET', where), 400, 'bad_request', `GET ${where}`, TODO);
       }
+      expectProblem(await rawHead(baseUrl, 'GET /healthz HTTP/1.1\r\nHost: catalog\r\nbad header\r\n\r\n'), 400, 'bad_request', 'a header line without a colon', TODO);
       const unknownMethod = await rawRequest(baseUrl, 'PROPFIND', '/products');
       expectProblem(unknownMethod, 405, 'method_not_allowed', 'PROPFIND /products', TODO);
       assert.equal(unknownMethod.headers.get('allow'), 'GET, POST', 'PROPFIND /products: Allow lists GET, POST');
