@@ -90,7 +90,7 @@ export function pythonTypedPaths(root: string): string[] {
  * schemathesis in .venv it is skipped with the fix, except with CI=true, where it runs and fails.
  */
 export function schemathesisGate(root: string, env: NodeJS.ProcessEnv = process.env): Gate {
-  const missing = findTool(root, 'schemathesis') === undefined && env['CI'] !== 'true' ? 'schemathesis not in .venv: run npm run bootstrap' : undefined;
+  const missing = findTool(root, 'schemathesis', { path: env['PATH'] ?? '' }) === undefined && env['CI'] !== 'true' ? 'schemathesis not in .venv: run npm run bootstrap' : undefined;
   return {
     name: 'ts: schemathesis (both catalogs, committed OpenAPI)',
     scope: 'ts',
