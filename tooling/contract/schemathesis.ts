@@ -64,7 +64,7 @@ export async function fuzzCatalogs(root: string, names: readonly string[], log: 
     try {
       const result = await run(schemathesis, schemathesisArgs(root, stack.main.baseUrl), {
         cwd: scratch,
-        env: { ...process.env, PYTHONPATH: path.join(root, 'tooling', 'contract'), SCHEMATHESIS_HOOKS: 'schemathesis_hooks', NO_COLOR: '1' },
+        env: { ...process.env, PYTHONPATH: path.join(root, 'tooling', 'contract'), SCHEMATHESIS_HOOKS: 'schemathesis_hooks', NO_COLOR: '1', PYTHONDONTWRITEBYTECODE: '1' },
         timeoutMs: RUN_TIMEOUT_MS,
       });
       const seconds = (result.ms / 1000).toFixed(1);
