@@ -6,7 +6,76 @@
  * are compared on the contract's fields.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { defineProbes, type HttpAnswer, type ProbeCase } from '../probes/probe.ts';
+
+/** The catalogs' one OpenAPI document: both serve these bytes at GET /openapi.json. */
+export const OPENAPI_DOCUMENT_PATH = fileURLToPath(new URL('./catalog.openapi.json', import.meta.url));
+
+/** The answer to a request head written byte for byte (a head no HTTP client would send). */
+export function rawHead(baseUrl: string, head: string): Promise<HttpAnswer> {
+  const url = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = net.connect({ host: url.hostname, port: Number(url.port) }, () => socket.write(head));
+    socket.setTimeout(5_000, () => socket.destroy(new Error(`${JSON.stringify(head)}: no answer within 5 s`)));
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const [top = '', ...rest] = raw.split('\r\n\r\n');
+      const [statusLine = '', ...headerLines] = top.split('\r\n');
+      const headers = new Headers();
+      for (const line of headerLines) {
+        const at = line.indexOf(':');
+        if (at > 0) headers.set(line.slice(0, at).trim(), line.slice(at + 1).trim());
+      }
+      const text = rest.join('\r\n\r\n');
+      let json: unknown;
+      try {
+        json = text ? (JSON.parse(text) as unknown) : undefined;
+      } catch {
+        json = undefined;
+      }
+      resolve({ status: Number(statusLine.split(' ')[1] ?? 0), headers, text, json });
+    });
+  });
+}
+
+/**
+ * One request sent exactly as given (fetch would add a Content-Type, encode the path, and could
+ * not send invalid UTF-8): the odd requests of the contract's edge.
+ */
+export function rawRequest(baseUrl: string, method: string, path: string, body?: Buffer, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+  const url = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: url.hostname, port: url.port, method, path, headers: { ...headers, ...(body ? { 'content-length': String(body.length) } : {}) }, timeout: 5_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const answerHeaders = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) if (typeof value === 'string') answerHeaders.set(name, value);
+          let json: unknown;
+          try {
+            json = text ? (JSON.parse(text) as unknown) : undefined;
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: answerHeaders, text, json });
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within 5 s`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 /** The pointer a failure message ends with, naming where the learner's work is. */
 export interface ContractOptions {
@@ -253,6 +322,54 @@ export function catalogContract({ todo: TODO }: ContractOptions): ProbeCase[] {
       expectProblem(await request('POST', '/products', big, { 'content-type': 'application/json' }), 413, 'payload_too_large', 'POST of a 1 MiB + 80 bytes body', 'the edge limit');
       const created = await request('POST', '/products', mug(newSku()));
       assert.equal(created.status, 201, `after a refused body the service still creates products; body: ${created.text.slice(0, 200)}`);
+    },
+  },
+  {
+    name: 'GET /openapi.json answers the committed OpenAPI document byte for byte',
+    async run({ request }) {
+      const answer = await request('GET', '/openapi.json');
+      assert.equal(answer.status, 200, `GET /openapi.json must answer 200 (${TODO})`);
+      assert.match(answer.headers.get('content-type') ?? '', /^application\/json/, 'the document is served as application/json');
+      assert.ok(answer.text === readFileSync(OPENAPI_DOCUMENT_PATH, 'utf8'), 'GET /openapi.json must answer tooling/contract/catalog.openapi.json byte for byte (both catalogs serve the same bytes)');
+    },
+  },
+  {
+    name: 'odd bodies at the edge are one 422 about the body (or its field), never a 400, a 5xx or text/plain',
+    async run({ baseUrl }) {
+      const valid = `{"sku": "${newSku()}", "name": "x", "price": {"amount_minor": 1, "currency": "EUR"}}`;
+      const json = { 'content-type': 'application/json' };
+      const cases: [string, Buffer, Record<string, string>, string][] = [
+        ['no Content-Type', Buffer.from(valid), {}, 'body'],
+        ['a Content-Type that is not JSON (application/xml)', Buffer.from(valid), { 'content-type': 'application/xml' }, 'body'],
+        ['a UTF-8 byte order mark', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(valid)]), json, 'body'],
+        ['invalid UTF-8 in a string', Buffer.concat([Buffer.from(`{"sku": "${newSku()}", "name": "`), Buffer.from([0xff, 0xfe]), Buffer.from('", "price": {"amount_minor": 1, "currency": "EUR"}}')]), json, 'body'],
+        ['10,000 nested [', Buffer.from('['.repeat(10_000)), json, 'body'],
+        ['33 levels of nesting inside a field', Buffer.from(`{"sku": ${'['.repeat(33)}${']'.repeat(33)}}`), json, 'body'],
+        ['a 5,000-digit number', Buffer.from(`{"sku": "${newSku()}", "name": "x", "price": {"amount_minor": ${'9'.repeat(5000)}, "currency": "EUR"}}`), json, 'price.amount_minor'],
+        ['a 5,000-digit number as the body', Buffer.from('1'.repeat(5000)), json, 'body'],
+        ['NaN', Buffer.from(`{"sku": "${newSku()}", "name": "x", "price": {"amount_minor": NaN, "currency": "EUR"}}`), json, 'body'],
+      ];
+      for (const [what, body, headers, field] of cases) {
+        const answer = await rawRequest(baseUrl, 'POST', '/products', body, headers);
+        expectProblem(answer, 422, 'validation_failed', `POST with ${what}`, TODO);
+        const fields = ((answer.json as { errors?: { field?: string }[] }).errors ?? []).map((e) => e.field);
+        assert.deepEqual(fields, [field], `POST with ${what}: "errors" must name exactly "${field}"; got ${JSON.stringify(fields)}`);
+      }
+    },
+  },
+  {
+    name: 'router-level refusals are problem+json too: %zz in a path or a malformed header (400), an unknown method (405 with Allow), an unknown route (404)',
+    async run({ baseUrl }) {
+      for (const where of ['/products/%zz', '/%zz', '/products/%4']) {
+        expectProblem(await rawRequest(baseUrl, 'GET', where), 400, 'bad_request', `GET ${where}`, TODO);
+      }
+      expectProblem(await rawHead(baseUrl, 'GET /healthz HTTP/1.1\r\nHost: catalog\r\nbad header\r\n\r\n'), 400, 'bad_request', 'a header line without a colon', TODO);
+      const unknownMethod = await rawRequest(baseUrl, 'PROPFIND', '/products');
+      expectProblem(unknownMethod, 405, 'method_not_allowed', 'PROPFIND /products', TODO);
+      assert.equal(unknownMethod.headers.get('allow'), 'GET, POST', 'PROPFIND /products: Allow lists GET, POST');
+      expectProblem(await rawRequest(baseUrl, 'PUT', '/openapi.json', Buffer.from('{}'), { 'content-type': 'application/json' }), 405, 'method_not_allowed', 'PUT /openapi.json', TODO);
+      expectProblem(await rawRequest(baseUrl, 'DELETE', '/no/such/route'), 404, 'not_found', 'DELETE of an unknown route', TODO);
+      expectProblem(await rawRequest(baseUrl, 'GET', '/docs'), 404, 'not_found', 'GET /docs (no generated pages: the document is the contract)', TODO);
     },
   },
   {

@@ -93,7 +93,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		_, _ = fmt.Fprintf(stderr, "catalog: cannot listen on %s: %v\n", cfg.Addr(), errors.Unwrap(err))
 		return exitBind
 	}
-	if err := platform.Serve(ctx, ln, telemetry.Middleware(server), logger, drain); err != nil {
+	// net/http's own refusals (a request it cannot parse) answer problem+json too.
+	if err := platform.Serve(ctx, ports.ProblemListener(ln), telemetry.Middleware(server), logger, drain); err != nil {
 		logger.Error("server stopped", "error", err.Error())
 		return exitError
 	}

@@ -76,6 +76,7 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 	s := &Server{products: cfg.Products, logger: logger, mux: http.NewServeMux(), details: cfg.Details, limiter: newLimiter(cfg.RateLimit), ready: cfg.Ready, notReady: cfg.NotReady}
 	s.route("/healthz", methods{http.MethodGet: s.healthz})
 	s.route("/readyz", methods{http.MethodGet: s.readyz})
+	s.route("/openapi.json", methods{http.MethodGet: s.openAPI})
 	s.route("/products", methods{http.MethodGet: s.listProducts, http.MethodPost: s.createProduct})
 	s.route("/products/{product_id}", methods{http.MethodGet: s.getProduct, http.MethodPut: s.updateProduct, http.MethodDelete: s.deleteProduct})
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { notFound(w, r) })

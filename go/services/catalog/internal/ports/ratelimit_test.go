@@ -77,7 +77,9 @@ func TestProductDetailsShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := httptest.NewRecorder()
-	server.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/products", strings.NewReader(`{"sku": "MUG-1", "name": "Mug", "price": {"amount_minor": 1250, "currency": "EUR"}}`)))
+	post := httptest.NewRequest(http.MethodPost, "/products", strings.NewReader(`{"sku": "MUG-1", "name": "Mug", "price": {"amount_minor": 1250, "currency": "EUR"}}`))
+	post.Header.Set("Content-Type", "application/json")
+	server.ServeHTTP(rec, post)
 	var created map[string]any
 	if err := json.Unmarshal(rec.Body.Bytes(), &created); err != nil {
 		t.Fatalf("POST: %v %s", err, rec.Body.String())

@@ -3,6 +3,7 @@ further than the limit, slow bodies a 408, slow request heads are cut — and th
 answering everyone else. The same limits as the Go twin."""
 
 import asyncio
+import json
 import os
 import re
 import socket
@@ -231,3 +232,16 @@ def test_a_head_within_the_deadline_is_served_and_kept_alive(server_port: int) -
         assert client.get("/healthz").status_code == 200
         time.sleep(HEAD_TIMEOUT_S * 1.5)  # idle between requests: uvicorn's keep-alive rules
         assert client.get("/healthz").status_code == 200
+
+
+def test_a_head_h11_cannot_parse_is_a_400_problem_not_text(server_port: int) -> None:
+    with socket.create_connection(("127.0.0.1", server_port), timeout=5) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: catalog\r\nbad header\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(4096):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 "), head
+    assert b"content-type: application/problem+json" in head.lower(), head
+    problem = json.loads(body)
+    assert (problem["status"], problem["code"]) == (400, "bad_request")

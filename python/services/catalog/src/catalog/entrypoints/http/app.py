@@ -12,8 +12,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from catalog.bootstrap import Storage, storage_from_env
-from catalog.entrypoints.http import health, products
+from catalog.entrypoints.http import health, openapi, products
 from catalog.entrypoints.http.limits import BodyLimit
+from catalog.entrypoints.http.percent import PercentEscapes
 from catalog.entrypoints.http.problem_details import problem_exception_handlers
 from catalog.fanout.settings import FanOut, fan_out_from_env
 from catalog.observability import Telemetry, configure_logging, install
@@ -53,7 +54,14 @@ def create_app(
         # The contract has no trailing-slash paths; a redirect would differ from the Go twin.
         redirect_slashes=False,
         exception_handlers=problem_exception_handlers(),
+        # The contract's document is committed and served as is (openapi.py); FastAPI's own
+        # schema and its /docs pages are off, as in the Go twin.
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
+    # What app.openapi() answers (the 405's Allow reads its paths): the committed document.
+    app.openapi = openapi.document  # type: ignore[method-assign]
     # Stored on the app (not in a lifespan hook) so that in-process test clients, which do
     # not run the lifespan, see it too.
     app.state.uow_factory = storage.uow_factory
@@ -66,7 +74,9 @@ def create_app(
     # Inside the telemetry middleware (added after it, so nearer the app): a 413 or 408 is
     # logged and counted like any answer.
     app.add_middleware(BodyLimit, router=app.router)
+    app.add_middleware(PercentEscapes)
     install(app, observed, storage.uow_factory)
     app.include_router(health.router)
     app.include_router(products.router)
+    app.include_router(openapi.router)
     return app

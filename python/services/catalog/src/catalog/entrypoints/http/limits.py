@@ -13,7 +13,8 @@
   head. uvicorn has none: a client that sends its headers a byte at a time (slowloris) holds a
   connection forever. Here the connection is closed when the head is not complete
   ``timeout_s`` after its first byte (or after the connection opened), like Go's
-  ``ReadHeaderTimeout``. Health checks keep answering: they use other connections.
+  ``ReadHeaderTimeout``. Health checks keep answering: they use other connections. A head h11
+  cannot parse is a 400 ``bad_request`` problem, not uvicorn's text/plain.
 """
 
 import asyncio
@@ -25,7 +26,8 @@ from starlette.routing import BaseRoute, Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from catalog.entrypoints.http.problem_details import ProblemType, problem_response
+from catalog.entrypoints.http.percent import BAD_REQUEST
+from catalog.entrypoints.http.problem_details import PROBLEM_JSON, ProblemType, problem_response
 
 #: The largest body accepted (the Go twin's ``maxBodyBytes``): a product is far smaller.
 MAX_BODY_BYTES: Final = 1 << 20
@@ -210,6 +212,24 @@ def header_deadline_protocol(timeout_s: float = HEADER_TIMEOUT_S) -> type[H11Pro
             if self._head_timer is not None:
                 self._head_timer.cancel()
                 self._head_timer = None
+
+        def send_400_response(self, msg: str) -> None:
+            # uvicorn answers a request h11 cannot parse (a malformed request line or header)
+            # in text/plain; the envelope instead, as the Go twin's ProblemListener does.
+            detail = "The request line or a header cannot be parsed."
+            body = bytes(problem_response(BAD_REQUEST, detail).body)
+            headers = [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ]
+            for event in (
+                h11.Response(status_code=400, headers=headers, reason=b"Bad Request"),
+                h11.Data(data=body),
+                h11.EndOfMessage(),
+            ):
+                self.transport.write(self.conn.send(event))
+            self.transport.close()
 
         def _head_late(self) -> None:
             self._head_timer = None

@@ -20,6 +20,7 @@ from catalog.entrypoints.http.dependencies import (
     get_unit_of_work_factory,
 )
 from catalog.entrypoints.http.details_schemas import ProductDetailsResponse
+from catalog.entrypoints.http.json_body import StrictJsonRoute
 from catalog.entrypoints.http.schemas import (
     CreateProductRequest,
     ProductListResponse,
@@ -29,7 +30,8 @@ from catalog.entrypoints.http.schemas import (
 from catalog.fanout.aggregator import ProductDetailsAggregator
 from catalog.ports import ProductReader, UnitOfWorkFactory
 
-router = APIRouter(prefix="/products", tags=["products"])
+# StrictJsonRoute: bodies are read as the Go twin reads them (json_body.py).
+router = APIRouter(prefix="/products", tags=["products"], route_class=StrictJsonRoute)
 
 Repository = Annotated[ProductReader, Depends(get_product_repository)]
 Units = Annotated[UnitOfWorkFactory, Depends(get_unit_of_work_factory)]

@@ -101,7 +101,8 @@ func bodyError(message string) error {
 
 // readObject reads the request body as one JSON object. Member names match exactly (Go's
 // json.Unmarshal into a struct would also accept "SKU" for "sku"), and a body that is not
-// JSON, not an object, missing, or not sent as JSON is one error about the field "body".
+// JSON (or not UTF-8, or nested too deep), not an object, missing, or not sent as JSON is one
+// error about the field "body".
 func readObject(r *http.Request) (*object, error) {
 	if !isJSONMediaType(r.Header.Get("Content-Type")) {
 		return nil, bodyError("must be sent as application/json")
@@ -113,9 +114,15 @@ func readObject(r *http.Request) (*object, error) {
 	if len(data) > maxBodyBytes {
 		return nil, bodyError(fmt.Sprintf("must be at most %d bytes", maxBodyBytes))
 	}
+	if problem := jsonBytesProblem(data); problem != "" {
+		return nil, bodyError(problem)
+	}
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 {
 		return nil, bodyError("is required")
+	}
+	if tooDeep(data) {
+		return nil, bodyError(fmt.Sprintf("Invalid JSON: nested deeper than %d levels", maxJSONDepth))
 	}
 	var members map[string]json.RawMessage
 	if err := json.Unmarshal(data, &members); err != nil {
@@ -135,12 +142,10 @@ func newObject(path string, members map[string]json.RawMessage, errs *[]FieldErr
 	return &object{path: path, members: members, read: map[string]bool{}, failed: map[string]bool{}, errs: errs}
 }
 
-// isJSONMediaType: no Content-Type at all, application/json or application/<x>+json (the
-// same rule as the Python twin's framework).
+// isJSONMediaType: application/json or application/<x>+json (the same rule as the Python
+// twin's framework). A body without a Content-Type is not JSON (RFC 9110 lets a recipient take
+// it for application/octet-stream): refused like text/plain.
 func isJSONMediaType(header string) bool {
-	if header == "" {
-		return true
-	}
 	mediaType, _, err := mime.ParseMediaType(header)
 	if err != nil {
 		return false
