@@ -55,7 +55,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	if cfg.DBSet {
 		dbSpec, dbSource = cfg.DB, "--db"
 	}
-	store, stopStore, err := openStore(ctx, dbSpec, dbSource, logger)
+	brokerURL, err := brokerURLFromEnv(os.Getenv)
+	if err != nil {
+		_, _ = fmt.Fprintf(stderr, "catalog: %v\n", err)
+		return exitUsage
+	}
+	store, stopStore, err := openStore(ctx, dbSpec, dbSource, brokerURL, logger)
 	if err != nil {
 		_, _ = fmt.Fprintf(stderr, "catalog: %v\n", err)
 		if errors.Is(err, adapters.ErrBadDSN) {
