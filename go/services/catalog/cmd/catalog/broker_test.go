@@ -74,8 +74,9 @@ func TestRunBadBrokerIsOneLine(t *testing.T) {
 	}
 }
 
-// The built catalog with a real broker: 50 products created over HTTP are 50 rows of
-// product_feed, each applied once, and SIGTERM still exits 0 (the NATS connection drained).
+// The built catalog with a real broker: 50 products created over HTTP, some while the broker
+// is SIGKILLed, are 50 rows of product_feed, each applied once, and SIGTERM still exits 0
+// (the NATS connection drained).
 func TestCatalogProcessWithJetStream(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the catalog")
@@ -102,8 +103,16 @@ func TestCatalogProcessWithJetStream(t *testing.T) {
 	base := "http://127.0.0.1:" + port
 	waitFor(t, "the catalog answers", func() bool { return get(t.Context(), base+"/healthz") == http.StatusOK })
 
+	// Half the products are created while the broker is down: the service goes on (201s),
+	// the relay keeps their rows pending, and the broker's return delivers them.
 	const products = 50
 	for i := range products {
+		switch i {
+		case products / 2:
+			server.Kill()
+		case products - 5:
+			server.Start(t)
+		}
 		body := fmt.Sprintf(`{"sku": "SKU-%03d", "name": "Mug", "price": {"amount_minor": 1250, "currency": "EUR"}}`, i)
 		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, base+"/products", strings.NewReader(body))
 		if err != nil {

@@ -19,8 +19,10 @@ const (
 	// publishes a message again within it (a crash between the PubAck and MarkSent) adds
 	// nothing to the stream.
 	DefaultDuplicateWindow = 2 * time.Minute
-	// DefaultPublishTimeout bounds one publish when the caller's context has no deadline.
-	DefaultPublishTimeout = 5 * time.Second
+	// DefaultPublishTimeout bounds one publish when the caller's context has no deadline. The
+	// relay publishes inside its transaction (on SQLite: the one writer), so it stays well
+	// under SQLite's 5 s busy timeout: a request writing meanwhile waits, it does not fail.
+	DefaultPublishTimeout = 2 * time.Second
 )
 
 // ErrBrokerUnavailable is returned by Publish while the connection is down.
