@@ -37,7 +37,7 @@ func brokerURLFromEnv(getenv func(string) string) (string, error) {
 	for part := range strings.SplitSeq(raw, ",") {
 		u, err := url.Parse(strings.TrimSpace(part))
 		if err != nil || (u.Scheme != "nats" && u.Scheme != "tls") || u.Hostname() == "" || u.Path != "" && u.Path != "/" {
-			return "", fmt.Errorf("%s: %w, got %q", brokerEnv, errBadBrokerURL, raw)
+			return "", fmt.Errorf("%s: %w, got %q", brokerEnv, errBadBrokerURL, outbox.RedactedURLs(raw))
 		}
 	}
 	return raw, nil

@@ -57,7 +57,9 @@ func TestRunBadBrokerIsOneLine(t *testing.T) {
 		wantLine  string
 	}{
 		{"malformed", "http://127.0.0.1:4222", exitUsage, `CATALOG_BROKER_URL: must be a nats:// URL`},
+		{"malformed, the password not shown", "http://u:secret@127.0.0.1:4222", exitUsage, `got "http://u:xxxxx@127.0.0.1:4222"`},
 		{"unreachable", "nats://127.0.0.1:" + closedPort, exitError, "CATALOG_BROKER_URL: cannot connect to the broker at nats://127.0.0.1:" + closedPort},
+		{"unreachable, the password not shown", "nats://u:secret@127.0.0.1:" + closedPort, exitError, "at nats://u:xxxxx@127.0.0.1:" + closedPort},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,7 +69,7 @@ func TestRunBadBrokerIsOneLine(t *testing.T) {
 				t.Fatalf("run with %s=%q = %d, want %d (%s)", brokerEnv, tt.env, code, tt.want, stderr.String())
 			}
 			out := strings.TrimSpace(stderr.String())
-			if strings.Count(out, "\n") != 0 || !strings.Contains(out, tt.wantLine) {
+			if strings.Count(out, "\n") != 0 || !strings.Contains(out, tt.wantLine) || strings.Contains(out, "secret") {
 				t.Errorf("stderr = %q, want one line saying %q", out, tt.wantLine)
 			}
 		})

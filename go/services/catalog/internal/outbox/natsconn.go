@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -23,12 +25,12 @@ type NATSConn struct {
 	closed chan struct{}
 }
 
-// DialNATS connects to url (a nats:// URL, or several separated by commas). It fails at once
+// DialNATS connects to rawURL (a nats:// URL, or several separated by commas). It fails at once
 // when no server answers: at start-up an unreachable broker is a configuration error. Once
 // connected it reconnects forever, and logs each disconnect and reconnect.
-func DialNATS(url, name string, logger *slog.Logger) (*NATSConn, error) {
+func DialNATS(rawURL, name string, logger *slog.Logger) (*NATSConn, error) {
 	closed := make(chan struct{})
-	nc, err := nats.Connect(url,
+	nc, err := nats.Connect(rawURL,
 		nats.Name(name),
 		nats.Timeout(natsConnectTimeout),
 		nats.MaxReconnects(-1),
@@ -48,7 +50,7 @@ func DialNATS(url, name string, logger *slog.Logger) (*NATSConn, error) {
 		nats.ClosedHandler(func(*nats.Conn) { close(closed) }),
 	)
 	if err != nil {
-		return nil, fmt.Errorf("cannot connect to the broker at %s: %w", url, err)
+		return nil, fmt.Errorf("cannot connect to the broker at %s: %w", RedactedURLs(rawURL), err)
 	}
 	return &NATSConn{Conn: nc, closed: closed}, nil
 }
@@ -71,4 +73,16 @@ func (c *NATSConn) Drain() error {
 		c.Close()
 		return errors.New("drain the broker connection: timed out, closed it")
 	}
+}
+
+// RedactedURLs is a server list (comma-separated URLs) with any password replaced by xxxxx,
+// for logs and error messages.
+func RedactedURLs(servers string) string {
+	parts := strings.Split(servers, ",")
+	for i, part := range parts {
+		if u, err := url.Parse(strings.TrimSpace(part)); err == nil {
+			parts[i] = u.Redacted()
+		}
+	}
+	return strings.Join(parts, ",")
 }
