@@ -3,7 +3,9 @@
 //	catalog --host 127.0.0.1 --port 8000 [--db sqlite:/var/lib/catalog.db]
 //
 // Bad flags print one line and exit 2; a port that cannot be bound prints one line and exits
-// 3; SIGTERM or Ctrl-C drain in-flight requests and exit 0.
+// 3; SIGTERM or Ctrl-C drain in-flight requests and exit 0. CATALOG_BROKER_URL=nats://host:4222
+// publishes the outbox to NATS JetStream (broker.go): a malformed value exits 2, a broker that
+// does not answer at start exits 1, each with one line.
 package main
 
 import (
