@@ -24,17 +24,29 @@ import (
 	"languagetracks.example/go/services/catalog/internal/testsupport"
 )
 
-func TestBrokerURLFromEnv(t *testing.T) {
+func TestBrokerFromEnv(t *testing.T) {
 	good := []string{"", "  ", "nats://127.0.0.1:4222", "nats://a:1, nats://b:2", "tls://broker.example:4222", "nats://user:pw@h:4222/"}
 	bad := []string{"127.0.0.1:4222", "http://h:4222", "nats://", "nats:///x", "nats://h:4222/path", "nats://h:4222,", "%zz"}
 	for _, v := range good {
-		if _, err := brokerURLFromEnv(func(string) string { return v }); err != nil {
+		if _, err := brokerFromEnv(func(name string) string { return map[string]string{brokerEnv: v}[name] }); err != nil {
 			t.Errorf("CATALOG_BROKER_URL=%q: %v, want accepted", v, err)
 		}
 	}
 	for _, v := range bad {
-		if _, err := brokerURLFromEnv(func(string) string { return v }); err == nil {
+		if _, err := brokerFromEnv(func(name string) string { return map[string]string{brokerEnv: v}[name] }); err == nil {
 			t.Errorf("CATALOG_BROKER_URL=%q accepted, want an error", v)
+		}
+	}
+	env := map[string]string{brokerEnv: "nats://127.0.0.1:4222", ackWaitEnv: "1500"}
+	if cfg, err := brokerFromEnv(func(name string) string { return env[name] }); err != nil || cfg.AckWait != 1500*time.Millisecond {
+		t.Errorf("CATALOG_BROKER_ACK_WAIT_MS=1500 = %+v, %v; want 1.5 s", cfg, err)
+	}
+	if cfg, err := brokerFromEnv(func(string) string { return "" }); err != nil || cfg.AckWait != outbox.DefaultAckWait {
+		t.Errorf("no CATALOG_BROKER_ACK_WAIT_MS = %+v, %v; want the default", cfg, err)
+	}
+	for _, v := range []string{"0", "-1", "soon"} {
+		if _, err := brokerFromEnv(func(name string) string { return map[string]string{ackWaitEnv: v}[name] }); err == nil {
+			t.Errorf("CATALOG_BROKER_ACK_WAIT_MS=%q accepted, want an error", v)
 		}
 	}
 }
@@ -52,18 +64,20 @@ func TestRunBadBrokerIsOneLine(t *testing.T) {
 		return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 	}()
 	tests := []struct {
-		name, env string
-		want      int
-		wantLine  string
+		name, env, ackWait string
+		want               int
+		wantLine           string
 	}{
-		{"malformed", "http://127.0.0.1:4222", exitUsage, `CATALOG_BROKER_URL: must be a nats:// URL`},
-		{"malformed, the password not shown", "http://u:secret@127.0.0.1:4222", exitUsage, `got "http://u:xxxxx@127.0.0.1:4222"`},
-		{"unreachable", "nats://127.0.0.1:" + closedPort, exitError, "CATALOG_BROKER_URL: cannot connect to the broker at nats://127.0.0.1:" + closedPort},
-		{"unreachable, the password not shown", "nats://u:secret@127.0.0.1:" + closedPort, exitError, "at nats://u:xxxxx@127.0.0.1:" + closedPort},
+		{"a bad ack wait", "nats://127.0.0.1:4222", "0", exitUsage, `CATALOG_BROKER_ACK_WAIT_MS="0": must be at least 1`},
+		{"malformed", "http://127.0.0.1:4222", "", exitUsage, `CATALOG_BROKER_URL: must be a nats:// URL`},
+		{"malformed, the password not shown", "http://u:secret@127.0.0.1:4222", "", exitUsage, `got "http://u:xxxxx@127.0.0.1:4222"`},
+		{"unreachable", "nats://127.0.0.1:" + closedPort, "", exitError, "CATALOG_BROKER_URL: cannot connect to the broker at nats://127.0.0.1:" + closedPort},
+		{"unreachable, the password not shown", "nats://u:secret@127.0.0.1:" + closedPort, "", exitError, "at nats://u:xxxxx@127.0.0.1:" + closedPort},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv(brokerEnv, tt.env)
+			t.Setenv(ackWaitEnv, tt.ackWait)
 			var stderr bytes.Buffer
 			if code := run(context.Background(), []string{"--port", "0"}, &stderr); code != tt.want {
 				t.Fatalf("run with %s=%q = %d, want %d (%s)", brokerEnv, tt.env, code, tt.want, stderr.String())

@@ -57,12 +57,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	if cfg.DBSet {
 		dbSpec, dbSource = cfg.DB, "--db"
 	}
-	brokerURL, err := brokerURLFromEnv(os.Getenv)
+	brokerCfg, err := brokerFromEnv(os.Getenv)
 	if err != nil {
 		_, _ = fmt.Fprintf(stderr, "catalog: %v\n", err)
 		return exitUsage
 	}
-	store, stopStore, err := openStore(ctx, dbSpec, dbSource, brokerURL, logger)
+	store, stopStore, err := openStore(ctx, dbSpec, dbSource, brokerCfg, logger)
 	if err != nil {
 		_, _ = fmt.Fprintf(stderr, "catalog: %v\n", err)
 		if errors.Is(err, adapters.ErrBadDSN) {

@@ -13,12 +13,12 @@ import (
 
 // openStore opens the storage spec names (lab 8; CATALOG_DB or --db, named by source in
 // errors; default: SQLite in memory) and starts the outbox: the relay publishing to the
-// broker brokerURL names (CATALOG_BROKER_URL; "" is the in-process one, broker.go), and the
+// broker brokerCfg names (CATALOG_BROKER_URL; "" is the in-process one, broker.go), and the
 // broker delivering to the catalog's own idempotent consumer, product-feed, which counts each
 // created product in product_feed. stop ends both goroutines, waits for them, lets go of the
 // broker (draining the NATS connection), then closes the store; call it after the server has
 // drained, so the events of the last requests are still relayed.
-func openStore(ctx context.Context, spec, source, brokerURL string, logger *slog.Logger) (store adapters.Store, stop func(), err error) {
+func openStore(ctx context.Context, spec, source string, brokerCfg brokerConfig, logger *slog.Logger) (store adapters.Store, stop func(), err error) {
 	// Opening (and migrating) is start-up work: a signal already pending must not fail it.
 	ctx = context.WithoutCancel(ctx)
 	store, err = adapters.Open(ctx, spec)
@@ -29,7 +29,7 @@ func openStore(ctx context.Context, spec, source, brokerURL string, logger *slog
 	if err != nil {
 		return nil, nil, errors.Join(err, store.Close())
 	}
-	transport, err := openBroker(ctx, brokerURL, feed, logger)
+	transport, err := openBroker(ctx, brokerCfg, feed, logger)
 	if err != nil {
 		return nil, nil, errors.Join(fmt.Errorf("%s: %w", brokerEnv, err), store.Close())
 	}
