@@ -21,7 +21,7 @@ import (
 func BenchmarkGetProductDetails(b *testing.B) {
 	ctx := context.Background()
 	logger := platform.NewLogger(io.Discard)
-	store, stop, err := openStore(ctx, "", "CATALOG_DB", logger)
+	store, stop, err := openStore(ctx, "", "CATALOG_DB", brokerConfig{}, logger)
 	if err != nil {
 		b.Fatal(err)
 	}

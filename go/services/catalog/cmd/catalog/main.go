@@ -3,7 +3,9 @@
 //	catalog --host 127.0.0.1 --port 8000 [--db sqlite:/var/lib/catalog.db]
 //
 // Bad flags print one line and exit 2; a port that cannot be bound prints one line and exits
-// 3; SIGTERM or Ctrl-C drain in-flight requests and exit 0.
+// 3; SIGTERM or Ctrl-C drain in-flight requests and exit 0. CATALOG_BROKER_URL=nats://host:4222
+// publishes the outbox to NATS JetStream (broker.go): a malformed value exits 2, a broker that
+// does not answer at start exits 1, each with one line.
 package main
 
 import (
@@ -55,7 +57,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	if cfg.DBSet {
 		dbSpec, dbSource = cfg.DB, "--db"
 	}
-	store, stopStore, err := openStore(ctx, dbSpec, dbSource, logger)
+	brokerCfg, err := brokerFromEnv(os.Getenv)
+	if err != nil {
+		_, _ = fmt.Fprintf(stderr, "catalog: %v\n", err)
+		return exitUsage
+	}
+	store, stopStore, err := openStore(ctx, dbSpec, dbSource, brokerCfg, logger)
 	if err != nil {
 		_, _ = fmt.Fprintf(stderr, "catalog: %v\n", err)
 		if errors.Is(err, adapters.ErrBadDSN) {

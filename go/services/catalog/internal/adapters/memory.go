@@ -22,6 +22,7 @@ type memoryState struct {
 	skus      map[domain.SKU]domain.ProductID
 	outbox    []memoryMessage
 	processed map[[2]string]bool
+	feed      map[string]int // product_feed: product id -> applied
 }
 
 type memoryMessage struct {
@@ -35,6 +36,7 @@ func (s *memoryState) clone() *memoryState {
 		skus:      maps.Clone(s.skus),
 		outbox:    slices.Clone(s.outbox),
 		processed: maps.Clone(s.processed),
+		feed:      maps.Clone(s.feed),
 	}
 }
 
@@ -54,6 +56,7 @@ func NewMemoryProductRepository() *MemoryProductRepository {
 		products:  make(map[domain.ProductID]domain.Product),
 		skus:      make(map[domain.SKU]domain.ProductID),
 		processed: make(map[[2]string]bool),
+		feed:      make(map[string]int),
 	}}
 }
 
@@ -225,4 +228,20 @@ func (t memoryTx) MarkProcessed(_ context.Context, consumer, messageID string) (
 	}
 	t.s.processed[key] = true
 	return true, nil
+}
+
+func (t memoryTx) ApplyToProductFeed(_ context.Context, productID string) error {
+	t.s.feed[productID]++
+	return nil
+}
+
+// ProductFeed returns product_feed: how many times the product-feed consumer applied each
+// product's creation (1 each when delivery is effectively once).
+func (r *MemoryProductRepository) ProductFeed(ctx context.Context) (map[string]int, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return maps.Clone(r.state.feed), nil
 }

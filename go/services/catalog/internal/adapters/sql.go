@@ -55,6 +55,9 @@ type Store interface {
 	// OutboxLag counts the outbox messages not yet relayed, up to limit (the
 	// catalog_outbox_lag_messages gauge, read at scrape time).
 	OutboxLag(ctx context.Context, limit int) (int, error)
+	// ProductFeed reads product_feed, the product-feed consumer's effect (product id ->
+	// applied): exactly one per committed product is what the kill-loop tests prove.
+	ProductFeed(ctx context.Context) (map[string]int, error)
 	Close() error
 }
 
@@ -356,4 +359,34 @@ func (t *sqlTx) MarkProcessed(ctx context.Context, consumer, messageID string) (
 		return false, fmt.Errorf("mark processed: %w", err)
 	}
 	return n == 1, nil
+}
+
+// ApplyToProductFeed counts one more application of the product's creation. The upsert is
+// one statement in both dialects (SQLite >= 3.24 and PostgreSQL share ON CONFLICT).
+func (t *sqlTx) ApplyToProductFeed(ctx context.Context, productID string) error {
+	if _, err := t.exec(ctx, "INSERT INTO product_feed (product_id, applied) VALUES (?, 1) "+
+		"ON CONFLICT (product_id) DO UPDATE SET applied = product_feed.applied + 1", productID); err != nil {
+		return fmt.Errorf("apply to product feed: %w", err)
+	}
+	return nil
+}
+
+// ProductFeed returns product_feed: how many times the product-feed consumer applied each
+// product's creation (1 each when delivery is effectively once).
+func (s *SQLStore) ProductFeed(ctx context.Context) (feed map[string]int, err error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT product_id, applied FROM product_feed")
+	if err != nil {
+		return nil, fmt.Errorf("product feed: %w", err)
+	}
+	defer func() { err = errors.Join(err, rows.Close()) }()
+	feed = make(map[string]int)
+	for rows.Next() {
+		var id string
+		var applied int
+		if err := rows.Scan(&id, &applied); err != nil {
+			return nil, fmt.Errorf("product feed: %w", err)
+		}
+		feed[id] = applied
+	}
+	return feed, rows.Err()
 }

@@ -55,10 +55,14 @@ type InboxStore interface {
 	WithinInboxTx(ctx context.Context, fn func(ctx context.Context, tx InboxTx) error) error
 }
 
-// InboxTx is the processed-messages table inside one consumer transaction.
+// InboxTx is what a consumer may write inside its transaction: its processed-messages record
+// and its effect (the product feed), so the two commit or roll back together.
 type InboxTx interface {
 	// MarkProcessed records the message for this consumer; false if it was recorded before.
 	MarkProcessed(ctx context.Context, consumer, messageID string) (bool, error)
+	// ApplyToProductFeed counts one more application for the product in product_feed
+	// (applied = applied + 1, the row created at 1): a durable effect that tests can count.
+	ApplyToProductFeed(ctx context.Context, productID string) error
 }
 
 // ErrNoStore and ErrNoPublisher are returned by the constructors for a missing dependency.

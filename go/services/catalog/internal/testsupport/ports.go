@@ -17,6 +17,8 @@ type Store interface {
 	app.UnitOfWork
 	outbox.RelayStore
 	outbox.InboxStore
+	// ProductFeed reads product_feed, the product-feed consumer's effect.
+	ProductFeed(ctx context.Context) (map[string]int, error)
 }
 
 // OpenStore returns a fresh, empty store for one test; it closes it in t.Cleanup.
@@ -40,6 +42,7 @@ func RunStoreSuite(t *testing.T, open OpenStore) {
 		{"outbox rows are pending oldest first until marked sent", outboxPending},
 		{"a rolled-back MarkSent leaves the message pending", markSentRollback},
 		{"a message is processed once per consumer", processedOnce},
+		{"the product feed counts applications and rolls back with the consumer", productFeedCounts},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -304,5 +307,34 @@ func processedOnce(ctx context.Context, t *testing.T, s Store) {
 		if first != step.want {
 			t.Fatalf("step %d: MarkProcessed(%s, %s) = %v, want %v", i, step.consumer, step.id, first, step.want)
 		}
+	}
+}
+
+func productFeedCounts(ctx context.Context, t *testing.T, s Store) {
+	apply := func(id string, fail bool) error {
+		return s.WithinInboxTx(ctx, func(ctx context.Context, tx outbox.InboxTx) error {
+			if err := tx.ApplyToProductFeed(ctx, id); err != nil {
+				return err
+			}
+			if fail {
+				return errBoom
+			}
+			return nil
+		})
+	}
+	for _, step := range []struct {
+		id   string
+		fail bool
+	}{{"p-1", false}, {"p-2", true}, {"p-1", false}, {"p-3", false}} {
+		if err := apply(step.id, step.fail); (err != nil) != step.fail {
+			t.Fatalf("apply %s (fail %v) = %v", step.id, step.fail, err)
+		}
+	}
+	feed, err := s.ProductFeed(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(feed) != 2 || feed["p-1"] != 2 || feed["p-3"] != 1 {
+		t.Fatalf("product_feed = %v, want p-1: 2, p-3: 1 (p-2 rolled back)", feed)
 	}
 }

@@ -47,7 +47,7 @@ func TestApplyIsIdempotent(t *testing.T) {
 		}
 	}
 	var tables int
-	if err := db.QueryRowContext(t.Context(), "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('products', 'outbox', 'processed_messages')").Scan(&tables); err != nil || tables != 3 {
-		t.Fatalf("tables = %d, %v; want products, outbox, processed_messages", tables, err)
+	if err := db.QueryRowContext(t.Context(), "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('products', 'outbox', 'processed_messages', 'product_feed')").Scan(&tables); err != nil || tables != 4 {
+		t.Fatalf("tables = %d, %v; want products, outbox, processed_messages, product_feed", tables, err)
 	}
 }
