@@ -132,6 +132,8 @@ export interface RunningService {
   stop(graceMs?: number): Promise<void>;
   /** SIGTERM to the group without waiting: `exited` says when it is gone (a drain under test). */
   terminate(): void;
+  /** SIGKILL to the group, no grace (a crash under test); resolves when it has exited. */
+  kill(): Promise<void>;
   /** The exit code once it has exited (null: ended by a signal, or it could not be spawned). */
   readonly exited: Promise<number | null>;
 }
@@ -198,7 +200,11 @@ export async function startService(spec: ServiceSpec): Promise<StartOutcome> {
           clearTimeout(timer);
         };
         const terminate = (): void => killGroup(child, 'SIGTERM');
-        return { status: 'started', service: { baseUrl, pid: child.pid, output, stop, terminate, exited: exitedPromise } };
+        const kill = async (): Promise<void> => {
+          killGroup(child, 'SIGKILL');
+          await exitedPromise;
+        };
+        return { status: 'started', service: { baseUrl, pid: child.pid, output, stop, terminate, kill, exited: exitedPromise } };
       }
       lastError = healthy;
     } catch (error) {

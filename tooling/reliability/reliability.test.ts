@@ -4,12 +4,17 @@
  * The real services are measured by the `ts: reliability` gate (`pnpm reliability`).
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { abuse, catalogCases, request, sendRaw } from './abuse.ts';
 import { renderTable, reportOf, verdictOf, type Figure } from './figures.ts';
+import { killSchedule, readOutcome, seeded } from './kill-loop.ts';
 import { groupRssBytes } from './memory.ts';
 import { slowClients } from './slow-clients.ts';
 import { badTokens, crossUserTokens, tokensThroughGateway } from './tokens.ts';
@@ -117,5 +122,35 @@ describe('resident memory of a process group', () => {
     await new Promise((resolve) => child.once('spawn', resolve));
     expect(groupRssBytes(child.pid ?? -1)).toBeGreaterThan(1 << 20);
     expect(groupRssBytes(2 ** 22 + 12345)).toBe(0);
+  });
+});
+
+describe('the kill loop', () => {
+  it('plans the same kills for the same seed: every victim at least once, inside the writes, in order', () => {
+    const plan = { seed: 42, writes: 200, clients: 4, kills: 5 };
+    const a = killSchedule(plan, ['broker', 'service', 'relay']);
+    expect(killSchedule(plan, ['broker', 'service', 'relay'])).toEqual(a);
+    expect(killSchedule({ ...plan, seed: 43 }, ['broker', 'service', 'relay'])).not.toEqual(a);
+    expect(new Set(a.map((k) => k.victim))).toEqual(new Set(['broker', 'service', 'relay']));
+    expect(a.every((k) => k.at >= 20 && k.at < 180 && k.downMs >= 100 && k.downMs < 800)).toBe(true);
+    expect(a.map((k) => k.at)).toEqual([...a.map((k) => k.at)].sort((x, y) => x - y));
+    expect(seeded(1)()).toBe(seeded(1)());
+  });
+
+  it('counts a product without its effect as lost, and an effect applied twice as duplicated', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kill-outcome-'));
+    const file = path.join(dir, 'catalog.db');
+    const db = new DatabaseSync(file);
+    db.exec(`CREATE TABLE products (id TEXT PRIMARY KEY); CREATE TABLE outbox (id TEXT, sent_at TEXT);
+      CREATE TABLE product_feed (product_id TEXT PRIMARY KEY, applied INTEGER NOT NULL);
+      INSERT INTO products VALUES ('p1'), ('p2'), ('p3'), ('p4');
+      INSERT INTO product_feed VALUES ('p1', 1), ('p2', 2), ('p4', 0);
+      INSERT INTO outbox VALUES ('m1', NULL), ('m2', '2026-12-08');`);
+    db.close();
+    try {
+      expect(readOutcome(file)).toEqual({ products: 4, lost: ['p3', 'p4'], duplicated: 1, pending: 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

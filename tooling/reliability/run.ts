@@ -10,6 +10,7 @@ import { startStack } from '../services/start.ts';
 import { findTool } from '../toolchain/tools.ts';
 import { abuse, catalogCases, gatewayCases } from './abuse.ts';
 import { reportOf, type Figure, type ReliabilityReport, type SectionOutcome } from './figures.ts';
+import { goCatalogKillLoop, killLoop, type KillLoopTarget } from './kill-loop.ts';
 import { oversizedBodies } from './memory.ts';
 import { slowClients } from './slow-clients.ts';
 import { tokensOnRecommender, tokensThroughGateway } from './tokens.ts';
@@ -25,8 +26,18 @@ export const EDGE_LIMITS = { headMs: 5_000, bodyMs: 10_000 } as const;
  */
 export const MAX_GROWTH_MIB = 64;
 
+/** The kill loop's size (issue 14: N ≥ 200 writes, K ≥ 3 kills); the seed comes from the run. */
+export const KILL_PLAN = { writes: 200, clients: 4, kills: 4 } as const;
+
+export interface RunOptions {
+  /** The kill loops' seed (printed; `--seed N` replays a run). */
+  readonly seed: number;
+}
+
 interface Target {
   readonly service: string;
+  /** Kill loops: they start (and kill) their own processes, before the stack is started. */
+  readonly killLoops?: readonly KillLoopTarget[];
   /** The sections, given the started stack's URLs and the main service's process group. */
   readonly sections: (root: string, urls: ReadonlyMap<string, string>, main: { baseUrl: string; pid: number | undefined }) => [string, () => Promise<Figure[]>][];
 }
@@ -55,19 +66,20 @@ const gateway: Target = {
 
 export const TARGETS: Readonly<Record<string, Target>> = {
   'python-catalog': catalog('python-catalog'),
-  'go-catalog': catalog('go-catalog'),
+  'go-catalog': { ...catalog('go-catalog'), killLoops: [goCatalogKillLoop] },
   gateway,
 };
 
 /** Runs every section of every named target; a section that throws is reported, never skipped. */
-export async function runReliability(root: string, names: readonly string[], log: (line: string) => void): Promise<ReliabilityReport> {
+export async function runReliability(root: string, names: readonly string[], options: RunOptions, log: (line: string) => void): Promise<ReliabilityReport> {
   const started = performance.now();
   const outcomes: SectionOutcome[] = [];
   for (const name of names) {
     const target = TARGETS[name];
     if (!target) throw new Error(`unknown target '${name}'`);
     const tools = new Map<string, string>();
-    const missing = toolsOfService(target.service).filter((t) => {
+    const needed = [...toolsOfService(target.service), ...(target.killLoops ? toolsOfService('nats') : [])];
+    const missing = needed.filter((t) => {
       const found = findTool(root, t);
       if (found) tools.set(t, found);
       return !found;
@@ -75,6 +87,15 @@ export async function runReliability(root: string, names: readonly string[], log
     if (missing.length > 0) {
       outcomes.push({ section: name, error: `needs ${missing.join(', ')}: not found — run npm run bootstrap` });
       continue;
+    }
+    for (const loop of target.killLoops ?? []) {
+      const t0 = performance.now();
+      try {
+        outcomes.push({ section: 'kill loop', figures: await killLoop(root, tools, loop, { ...KILL_PLAN, seed: options.seed }, log) });
+        log(`reliability: ${loop.label} kill loop measured in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      } catch (error) {
+        outcomes.push({ section: `kill loop (${loop.label})`, error: error instanceof Error ? error.message : String(error) });
+      }
     }
     log(`reliability: starting ${target.service}`);
     const stack = await startStack(root, target.service, tools, 60_000);

@@ -1,0 +1,205 @@
+/**
+ * The outbox's promise under crashes: concurrent clients write products through the HTTP API
+ * while the service (with its relay) and the broker are SIGKILLed and restarted at seeded random
+ * points. Afterwards every committed product must have exactly one consumer effect
+ * (`product_feed.applied = 1`): 0 lost, 0 duplicated. The seed is printed in the figures, and
+ * `pnpm reliability --seed N` replays the same kill schedule.
+ *
+ * A client whose answer was lost in a kill retries the SAME sku: a 201 or a 409 (the sku is
+ * taken) both say the first attempt committed. The database is read directly at the end
+ * (node:sqlite): the product rows are what was committed, whatever the clients heard.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { freePort, lastLinesOf, startService, type RunningService, type ServiceSpec } from '../lab-engine/process.ts';
+import { natsUrl, services } from '../services/registry.ts';
+import type { Figure } from './figures.ts';
+
+/** A small seeded generator (mulberry32): the same seed, the same schedule. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface KillPlan {
+  readonly seed: number;
+  readonly writes: number;
+  readonly clients: number;
+  readonly kills: number;
+}
+
+/** When (after how many committed writes) to kill what: every victim at least once, in seeded order. */
+export function killSchedule(plan: KillPlan, victims: readonly string[]): { at: number; victim: string; downMs: number }[] {
+  const random = seeded(plan.seed);
+  const names = Array.from({ length: plan.kills }, (_, i) => victims[i % victims.length] ?? '');
+  for (let i = names.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [names[i], names[j]] = [names[j] ?? '', names[i] ?? ''];
+  }
+  // Spread over the middle 80 % of the writes, strictly increasing.
+  const ats = names.map(() => Math.floor(plan.writes * (0.1 + 0.8 * random()))).sort((x, y) => x - y);
+  return names.map((victim, i) => ({ at: ats[i] ?? 0, victim, downMs: 100 + Math.floor(random() * 700) }));
+}
+
+/** A restartable process: its spec (kept, so a restart reuses the same port and store) and the running instance. */
+class Restartable {
+  running: RunningService | undefined;
+  readonly name: string;
+  readonly spec: ServiceSpec;
+  constructor(name: string, spec: ServiceSpec) {
+    this.name = name;
+    this.spec = spec;
+  }
+  async start(): Promise<void> {
+    const outcome = await startService({ ...this.spec, deadlineMs: 60_000 });
+    if (outcome.status !== 'started') {
+      const why = outcome.status === 'exited' ? `exited with ${String(outcome.code)}` : `not healthy (${outcome.lastError})`;
+      throw new Error(`${this.name} ${why}:\n${lastLinesOf(outcome.output, 8)}`);
+    }
+    this.running = outcome.service;
+  }
+  async kill(): Promise<void> {
+    await this.running?.kill();
+    this.running = undefined;
+  }
+  async stop(): Promise<void> {
+    await this.running?.stop();
+    this.running = undefined;
+  }
+}
+
+export interface KillLoopTarget {
+  /** e.g. `go-catalog (SQLite)`. */
+  readonly label: string;
+  /** The processes, in start order; `broker` is the NATS server, the others get its URL and the database. */
+  readonly processes: (root: string, tools: ReadonlyMap<string, string>, ports: { broker: number; service: number }, env: NodeJS.ProcessEnv) => [string, ServiceSpec][];
+}
+
+/** The Go catalog: its relay and consumer run in the service's process. */
+export const goCatalogKillLoop: KillLoopTarget = {
+  label: 'go-catalog (SQLite)',
+  processes: (root, tools, ports, env) => {
+    const catalog = services['go-catalog']?.spec(root, ports.service, tools, new Map());
+    if (!catalog) throw new Error('registry: no go-catalog');
+    return [['service', { ...catalog, env: { ...catalog.env, ...env } }]];
+  },
+};
+
+async function postProduct(baseUrl: string, sku: string): Promise<number | 'down'> {
+  try {
+    const response = await fetch(`${baseUrl}/products`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sku, name: `Kill-loop ${sku}`, price: { amount_minor: 100, currency: 'EUR' } }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    await response.arrayBuffer();
+    return response.status;
+  } catch {
+    return 'down';
+  }
+}
+
+export interface Outcome {
+  products: number;
+  lost: string[];
+  duplicated: number;
+  pending: number;
+}
+
+export function readOutcome(dbFile: string): Outcome {
+  const db = new DatabaseSync(dbFile, { readOnly: true });
+  try {
+    const products = (db.prepare('SELECT id FROM products').all() as { id: string }[]).map((r) => r.id);
+    const feed = new Map((db.prepare('SELECT product_id, applied FROM product_feed').all() as { product_id: string; applied: number }[]).map((r) => [r.product_id, r.applied]));
+    const pending = (db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL').get() as { n: number }).n;
+    return {
+      products: products.length,
+      lost: products.filter((id) => (feed.get(id) ?? 0) < 1),
+      duplicated: products.reduce((sum, id) => sum + Math.max((feed.get(id) ?? 0) - 1, 0), 0),
+      pending,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** Runs the plan against `target`; the figures say what was lost and duplicated, and how to replay it. */
+export async function killLoop(root: string, tools: ReadonlyMap<string, string>, target: KillLoopTarget, plan: KillPlan, log: (line: string) => void): Promise<Figure[]> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kill-loop-'));
+  const dbFile = path.join(dir, 'catalog.db');
+  const ports = { broker: await freePort(), service: await freePort() };
+  const brokerSpec = services['nats']?.spec(root, ports.broker, tools, new Map());
+  if (!brokerSpec) throw new Error('registry: no nats');
+  const env = { CATALOG_DB: `sqlite:${dbFile}`, CATALOG_DATABASE_URL: `sqlite:///${dbFile}`, CATALOG_BROKER_URL: natsUrl(`http://127.0.0.1:${String(ports.broker)}`), CATALOG_BROKER_ACK_WAIT_MS: '2000' };
+  const procs = [new Restartable('broker', brokerSpec), ...target.processes(root, tools, ports, env).map(([name, spec]) => new Restartable(name, spec))];
+  const byName = new Map(procs.map((p) => [p.name, p]));
+  const schedule = killSchedule(plan, procs.map((p) => p.name));
+  const baseUrl = `http://127.0.0.1:${String(ports.service)}`;
+  let committed = 0;
+  let serverErrors = 0;
+  const kills: string[] = [];
+  try {
+    for (const p of procs) await p.start();
+    // The writers may not start write `gate` until the kill planned there has happened: so each
+    // kill lands at its planned point, and each victim is back before the next kill. Writes go
+    // on while a victim is down (a broker outage must not stop them; a service outage makes
+    // them retry).
+    let next = 0;
+    let gate = schedule[0]?.at ?? plan.writes;
+    const killer = (async () => {
+      for (const [i, step] of schedule.entries()) {
+        while (committed < step.at) await new Promise((r) => setTimeout(r, 5));
+        const victim = byName.get(step.victim);
+        if (!victim) continue;
+        await victim.kill();
+        kills.push(`${step.victim}@${String(committed)}`);
+        gate = schedule[i + 1]?.at ?? plan.writes;
+        await new Promise((r) => setTimeout(r, step.downMs));
+        await victim.start();
+      }
+    })();
+    const writer = async (): Promise<void> => {
+      for (;;) {
+        while (next >= gate && next < plan.writes) await new Promise((r) => setTimeout(r, 5));
+        const n = next++;
+        if (n >= plan.writes) return;
+        const sku = `KL-${String(plan.seed)}-${String(n)}`;
+        for (;;) {
+          const status = await postProduct(baseUrl, sku);
+          if (status === 201 || status === 409) break; // committed, now or by an attempt whose answer was lost
+          if (status !== 'down' && status >= 500) serverErrors++;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        committed++;
+      }
+    };
+    await Promise.all([...Array.from({ length: plan.clients }, writer), killer]);
+    // Everything is back: wait for the relay and the consumer to catch up (bounded).
+    const deadline = performance.now() + 60_000;
+    let outcome = readOutcome(dbFile);
+    while ((outcome.pending > 0 || outcome.lost.length > 0) && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      outcome = readOutcome(dbFile);
+    }
+    log(`reliability: kill loop ${target.label}: seed ${String(plan.seed)}, kills ${kills.join(' ')}`);
+    const replay = `seed ${String(plan.seed)} (replay: pnpm reliability --seed ${String(plan.seed)}); kills ${kills.join(' ')}`;
+    return [
+      { target: target.label, measure: 'events lost', value: outcome.lost.length, unit: 'count', max: 0, detail: `${String(outcome.products)} products committed by ${String(plan.clients)} clients; ${replay}` },
+      { target: target.label, measure: 'duplicated effects', value: outcome.duplicated, unit: 'count', max: 0, detail: `${String(outcome.pending)} outbox rows still pending` },
+      { target: target.label, measure: 'kills survived', value: kills.length, unit: 'count', detail: `of ${String(plan.kills)} planned: ${procs.map((p) => p.name).join(', ')}` },
+      { target: target.label, measure: '5xx on writes during kills', value: serverErrors, unit: 'count', max: 0 },
+    ];
+  } finally {
+    for (const p of [...procs].reverse()) await p.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
