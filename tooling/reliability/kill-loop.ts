@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { freePort, lastLinesOf, startService, type RunningService, type ServiceSpec } from '../lab-engine/process.ts';
+import { startPostgres } from '../services/postgres.ts';
 import { natsUrl, services } from '../services/registry.ts';
 import type { Figure } from './figures.ts';
 
@@ -76,22 +77,67 @@ class Restartable {
   }
 }
 
+/** Where the catalog keeps its rows during a kill loop, and how the outcome is read from it. */
+export interface KillLoopStore {
+  readonly kind: 'SQLite' | 'PostgreSQL';
+  /** A SQLite file path, or a PostgreSQL DSN (`postgres://…/db`). */
+  readonly location: string;
+  outcome(): Promise<Outcome>;
+  close(): Promise<void>;
+}
+
 export interface KillLoopTarget {
-  /** e.g. `go-catalog (SQLite)`. */
-  readonly label: string;
-  /** The processes, in start order; `broker` is the NATS server, the others get its URL and the database. */
-  readonly processes: (root: string, tools: ReadonlyMap<string, string>, ports: { broker: number; service: number }, env: NodeJS.ProcessEnv) => [string, ServiceSpec][];
+  readonly service: string;
+  /** The processes, in start order (after the broker), each with the broker's URL and the store. */
+  readonly processes: (root: string, tools: ReadonlyMap<string, string>, ports: { broker: number; service: number }, brokerUrl: string, store: KillLoopStore) => [string, ServiceSpec][];
 }
 
 /** The Go catalog: its relay and consumer run in the service's process. */
 export const goCatalogKillLoop: KillLoopTarget = {
-  label: 'go-catalog (SQLite)',
-  processes: (root, tools, ports, env) => {
+  service: 'go-catalog',
+  processes: (root, tools, ports, brokerUrl, store) => {
     const catalog = services['go-catalog']?.spec(root, ports.service, tools, new Map());
     if (!catalog) throw new Error('registry: no go-catalog');
-    return [['service', { ...catalog, env: { ...catalog.env, ...env } }]];
+    const db = store.kind === 'SQLite' ? `sqlite:${store.location}` : store.location;
+    // A short ack wait: what the killed process had fetched comes back 2 s later, not 30 s.
+    return [['service', { ...catalog, env: { ...catalog.env, CATALOG_DB: db, CATALOG_BROKER_URL: brokerUrl, CATALOG_BROKER_ACK_WAIT_MS: '2000' } }]];
   },
 };
+
+/** A SQLite file in `dir`, read with node:sqlite. */
+export function sqliteStore(dir: string): KillLoopStore {
+  const file = path.join(dir, 'catalog.db');
+  return { kind: 'SQLite', location: file, outcome: () => Promise.resolve(readOutcome(file)), close: () => Promise.resolve() };
+}
+
+/** A database on a throw-away local PostgreSQL server, read with psql. */
+export async function postgresStore(root: string): Promise<KillLoopStore> {
+  const pg = await startPostgres(root);
+  try {
+    await pg.sql('postgres', 'CREATE DATABASE kill_loop');
+  } catch (error) {
+    await pg.stop();
+    throw error;
+  }
+  return {
+    kind: 'PostgreSQL',
+    location: pg.dsn('kill_loop'),
+    close: () => pg.stop(),
+    outcome: async () => {
+      // The tables exist once the service has migrated: before that nothing is committed.
+      const [products, feed, pending] = await Promise.all([
+        pg.sql('kill_loop', 'SELECT id FROM products'),
+        pg.sql('kill_loop', 'SELECT product_id, applied FROM product_feed'),
+        pg.sql('kill_loop', 'SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL'),
+      ]);
+      return outcomeOf(
+        products,
+        feed.map((line) => line.split('\t')).map(([id, applied]) => [id ?? '', Number(applied)]),
+        Number(pending[0] ?? 0),
+      );
+    },
+  };
+}
 
 async function postProduct(baseUrl: string, sku: string): Promise<number | 'down'> {
   try {
@@ -115,32 +161,45 @@ export interface Outcome {
   pending: number;
 }
 
+/** Lost: a committed product without its effect; duplicated: every application past the first. */
+export function outcomeOf(products: readonly string[], feedRows: readonly (readonly [string, number])[], pending: number): Outcome {
+  const feed = new Map(feedRows);
+  return {
+    products: products.length,
+    lost: products.filter((id) => (feed.get(id) ?? 0) < 1),
+    duplicated: products.reduce((sum, id) => sum + Math.max((feed.get(id) ?? 0) - 1, 0), 0),
+    pending,
+  };
+}
+
 export function readOutcome(dbFile: string): Outcome {
   const db = new DatabaseSync(dbFile, { readOnly: true });
   try {
     const products = (db.prepare('SELECT id FROM products').all() as { id: string }[]).map((r) => r.id);
-    const feed = new Map((db.prepare('SELECT product_id, applied FROM product_feed').all() as { product_id: string; applied: number }[]).map((r) => [r.product_id, r.applied]));
+    const feed = (db.prepare('SELECT product_id, applied FROM product_feed').all() as { product_id: string; applied: number }[]).map((r) => [r.product_id, r.applied] as const);
     const pending = (db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL').get() as { n: number }).n;
-    return {
-      products: products.length,
-      lost: products.filter((id) => (feed.get(id) ?? 0) < 1),
-      duplicated: products.reduce((sum, id) => sum + Math.max((feed.get(id) ?? 0) - 1, 0), 0),
-      pending,
-    };
+    return outcomeOf(products, feed, pending);
   } finally {
     db.close();
   }
 }
 
 /** Runs the plan against `target`; the figures say what was lost and duplicated, and how to replay it. */
-export async function killLoop(root: string, tools: ReadonlyMap<string, string>, target: KillLoopTarget, plan: KillPlan, log: (line: string) => void): Promise<Figure[]> {
+export async function killLoop(root: string, tools: ReadonlyMap<string, string>, target: KillLoopTarget, storeKind: KillLoopStore['kind'], plan: KillPlan, log: (line: string) => void): Promise<Figure[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'kill-loop-'));
-  const dbFile = path.join(dir, 'catalog.db');
+  let store: KillLoopStore;
+  try {
+    store = storeKind === 'SQLite' ? sqliteStore(dir) : await postgresStore(root);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const label = `${target.service} (${store.kind})`;
   const ports = { broker: await freePort(), service: await freePort() };
   const brokerSpec = services['nats']?.spec(root, ports.broker, tools, new Map());
   if (!brokerSpec) throw new Error('registry: no nats');
-  const env = { CATALOG_DB: `sqlite:${dbFile}`, CATALOG_DATABASE_URL: `sqlite:///${dbFile}`, CATALOG_BROKER_URL: natsUrl(`http://127.0.0.1:${String(ports.broker)}`), CATALOG_BROKER_ACK_WAIT_MS: '2000' };
-  const procs = [new Restartable('broker', brokerSpec), ...target.processes(root, tools, ports, env).map(([name, spec]) => new Restartable(name, spec))];
+  const brokerUrl = natsUrl(`http://127.0.0.1:${String(ports.broker)}`);
+  const procs = [new Restartable('broker', brokerSpec), ...target.processes(root, tools, ports, brokerUrl, store).map(([name, spec]) => new Restartable(name, spec))];
   const byName = new Map(procs.map((p) => [p.name, p]));
   const schedule = killSchedule(plan, procs.map((p) => p.name));
   const baseUrl = `http://127.0.0.1:${String(ports.service)}`;
@@ -149,12 +208,14 @@ export async function killLoop(root: string, tools: ReadonlyMap<string, string>,
   const kills: string[] = [];
   try {
     for (const p of procs) await p.start();
-    // The writers may not start write `gate` until the kill planned there has happened: so each
-    // kill lands at its planned point, and each victim is back before the next kill. Writes go
-    // on while a victim is down (a broker outage must not stop them; a service outage makes
-    // them retry).
+    // The writers may run only a little past the next planned kill until it has happened: so
+    // each kill lands near its planned point with writes in flight (a kill of a quiet process
+    // proves little: the relay's window is while it works), and each victim is back before the
+    // next kill. Writes go on while a victim is down (a broker outage must not stop them; a
+    // service outage makes them retry).
+    const lookahead = 2 * plan.clients;
     let next = 0;
-    let gate = schedule[0]?.at ?? plan.writes;
+    let gate = (schedule[0]?.at ?? plan.writes) + lookahead;
     const killer = (async () => {
       for (const [i, step] of schedule.entries()) {
         while (committed < step.at) await new Promise((r) => setTimeout(r, 5));
@@ -162,7 +223,7 @@ export async function killLoop(root: string, tools: ReadonlyMap<string, string>,
         if (!victim) continue;
         await victim.kill();
         kills.push(`${step.victim}@${String(committed)}`);
-        gate = schedule[i + 1]?.at ?? plan.writes;
+        gate = (schedule[i + 1]?.at ?? plan.writes) + lookahead;
         await new Promise((r) => setTimeout(r, step.downMs));
         await victim.start();
       }
@@ -185,21 +246,22 @@ export async function killLoop(root: string, tools: ReadonlyMap<string, string>,
     await Promise.all([...Array.from({ length: plan.clients }, writer), killer]);
     // Everything is back: wait for the relay and the consumer to catch up (bounded).
     const deadline = performance.now() + 60_000;
-    let outcome = readOutcome(dbFile);
+    let outcome = await store.outcome();
     while ((outcome.pending > 0 || outcome.lost.length > 0) && performance.now() < deadline) {
       await new Promise((r) => setTimeout(r, 250));
-      outcome = readOutcome(dbFile);
+      outcome = await store.outcome();
     }
-    log(`reliability: kill loop ${target.label}: seed ${String(plan.seed)}, kills ${kills.join(' ')}`);
+    log(`reliability: kill loop ${label}: seed ${String(plan.seed)}, kills ${kills.join(' ')}`);
     const replay = `seed ${String(plan.seed)} (replay: pnpm reliability --seed ${String(plan.seed)}); kills ${kills.join(' ')}`;
     return [
-      { target: target.label, measure: 'events lost', value: outcome.lost.length, unit: 'count', max: 0, detail: `${String(outcome.products)} products committed by ${String(plan.clients)} clients; ${replay}` },
-      { target: target.label, measure: 'duplicated effects', value: outcome.duplicated, unit: 'count', max: 0, detail: `${String(outcome.pending)} outbox rows still pending` },
-      { target: target.label, measure: 'kills survived', value: kills.length, unit: 'count', detail: `of ${String(plan.kills)} planned: ${procs.map((p) => p.name).join(', ')}` },
-      { target: target.label, measure: '5xx on writes during kills', value: serverErrors, unit: 'count', max: 0 },
+      { target: label, measure: 'events lost', value: outcome.lost.length, unit: 'count', max: 0, detail: `${String(outcome.products)} products committed by ${String(plan.clients)} clients; ${replay}` },
+      { target: label, measure: 'duplicated effects', value: outcome.duplicated, unit: 'count', max: 0, detail: `${String(outcome.pending)} outbox rows still pending` },
+      { target: label, measure: 'kills survived', value: kills.length, unit: 'count', detail: `of ${String(plan.kills)} planned: ${procs.map((p) => p.name).join(', ')}` },
+      { target: label, measure: '5xx on writes during kills', value: serverErrors, unit: 'count', max: 0 },
     ];
   } finally {
     for (const p of [...procs].reverse()) await p.stop();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

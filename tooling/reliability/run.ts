@@ -89,12 +89,14 @@ export async function runReliability(root: string, names: readonly string[], opt
       continue;
     }
     for (const loop of target.killLoops ?? []) {
-      const t0 = performance.now();
-      try {
-        outcomes.push({ section: 'kill loop', figures: await killLoop(root, tools, loop, { ...KILL_PLAN, seed: options.seed }, log) });
-        log(`reliability: ${loop.label} kill loop measured in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-      } catch (error) {
-        outcomes.push({ section: `kill loop (${loop.label})`, error: error instanceof Error ? error.message : String(error) });
+      for (const store of ['SQLite', 'PostgreSQL'] as const) {
+        const t0 = performance.now();
+        try {
+          outcomes.push({ section: 'kill loop', figures: await killLoop(root, tools, loop, store, { ...KILL_PLAN, seed: options.seed }, log) });
+          log(`reliability: ${loop.service} (${store}) kill loop measured in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+        } catch (error) {
+          outcomes.push({ section: `kill loop (${loop.service}, ${store})`, error: error instanceof Error ? error.message : String(error) });
+        }
       }
     }
     log(`reliability: starting ${target.service}`);
