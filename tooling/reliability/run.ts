@@ -12,6 +12,7 @@ import { abuse, catalogCases, gatewayCases } from './abuse.ts';
 import { reportOf, type Figure, type ReliabilityReport, type SectionOutcome } from './figures.ts';
 import { goCatalogKillLoop, killLoop, type KillLoopTarget } from './kill-loop.ts';
 import { oversizedBodies } from './memory.ts';
+import { overload } from './overload.ts';
 import { slowClients } from './slow-clients.ts';
 import { tokensOnRecommender, tokensThroughGateway } from './tokens.ts';
 
@@ -42,6 +43,18 @@ interface Target {
   readonly sections: (root: string, urls: ReadonlyMap<string, string>, main: { baseUrl: string; pid: number | undefined }) => [string, () => Promise<Figure[]>][];
 }
 
+/** One product to read under load; its id. */
+async function createProduct(baseUrl: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/products`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sku: `OVERLOAD-${String(Date.now())}`, name: 'Overload mug', price: { amount_minor: 999, currency: 'EUR' } }),
+  });
+  const body = (await response.json()) as { id?: unknown };
+  if (response.status !== 201 || typeof body.id !== 'string') throw new Error(`POST /products answered ${String(response.status)}`);
+  return body.id;
+}
+
 function catalog(service: string): Target {
   return {
     service,
@@ -49,6 +62,7 @@ function catalog(service: string): Target {
       ['bad input', () => abuse(service, Number(new URL(main.baseUrl).port), catalogCases(), '/healthz')],
       ['slow clients', () => slowClients(service, main.baseUrl, { ...EDGE_LIMITS, bodyTarget: 'POST /products' })],
       ['oversized bodies', () => oversizedBodies(service, main.pid, main.baseUrl, '/products', { maxGrowthMiB: MAX_GROWTH_MIB, opening: '{"sku":"R-1","name":"' })],
+      ['overload', async () => overload(service, main.pid, new URL(`/products/${await createProduct(main.baseUrl)}`, main.baseUrl))],
     ],
   };
 }
@@ -60,6 +74,7 @@ const gateway: Target = {
     ['tokens', () => tokensOnRecommender(root, urls.get('recommender') ?? '')],
     ['bad input', () => abuse('gateway', Number(new URL(main.baseUrl).port), gatewayCases(`Bearer ${mintDevJwt()}`), '/healthz')],
     ['slow clients', () => slowClients('gateway', main.baseUrl, { ...EDGE_LIMITS, bodyTarget: 'POST /feedback' })],
+    ['overload', () => overload('gateway', main.pid, new URL('/users/u-1/recommendations?language=es', main.baseUrl), { authorization: `Bearer ${mintDevJwt()}` })],
     ['oversized bodies', () => oversizedBodies('gateway', main.pid, main.baseUrl, '/feedback', { maxGrowthMiB: MAX_GROWTH_MIB, opening: '{"user_id":"u-1","kind":"clicked","item_id":"' })],
   ],
 };
