@@ -104,6 +104,29 @@ export const goCatalogKillLoop: KillLoopTarget = {
   },
 };
 
+/**
+ * The Python catalog: the HTTP service runs its relay and product-feed consumer in-process with
+ * CATALOG_BROKER_URL, and `python -m catalog.relay` runs beside it as a deployment's separate
+ * relay would (both publish with the message id as Nats-Msg-Id and share the durable consumer:
+ * the broker drops the second copy, the consumers split the work).
+ */
+export const pythonCatalogKillLoop: KillLoopTarget = {
+  service: 'python-catalog',
+  processes: (root, tools, ports, brokerUrl, store) => {
+    const catalog = services['python-catalog']?.spec(root, ports.service, tools, new Map());
+    if (!catalog) throw new Error('registry: no python-catalog');
+    const db = store.kind === 'SQLite' ? `sqlite:///${store.location}` : store.location;
+    const env = { ...catalog.env, CATALOG_DATABASE_URL: db, CATALOG_BROKER_URL: brokerUrl, CATALOG_BROKER_ACK_WAIT_MS: '2000' };
+    // The relay has no port of its own: it is "up" once the catalog answers (a dummy health wait
+    // on the catalog's port), and its crash and restart are what the loop exercises.
+    const relay: ServiceSpec = { ...catalog, args: ['-m', 'catalog.relay'], env, healthPath: '/healthz' };
+    return [
+      ['service', { ...catalog, env }],
+      ['relay', relay],
+    ];
+  },
+};
+
 /** A SQLite file in `dir`, read with node:sqlite. */
 export function sqliteStore(dir: string): KillLoopStore {
   const file = path.join(dir, 'catalog.db');
@@ -244,6 +267,11 @@ export async function killLoop(root: string, tools: ReadonlyMap<string, string>,
       }
     };
     await Promise.all([...Array.from({ length: plan.clients }, writer), killer]);
+    // A process that died on its own (not killed by the loop) would make the figures lie.
+    for (const p of procs) {
+      const alive = await Promise.race([p.running?.exited.then(() => false) ?? Promise.resolve(false), new Promise<boolean>((r) => setTimeout(() => r(true), 50))]);
+      if (!alive) throw new Error(`${p.name} exited on its own during the kill loop:\n${lastLinesOf(p.running?.output() ?? '', 8)}`);
+    }
     // Everything is back: wait for the relay and the consumer to catch up (bounded).
     const deadline = performance.now() + 60_000;
     let outcome = await store.outcome();

@@ -10,7 +10,7 @@ import { startStack } from '../services/start.ts';
 import { findTool } from '../toolchain/tools.ts';
 import { abuse, catalogCases, gatewayCases } from './abuse.ts';
 import { reportOf, type Figure, type ReliabilityReport, type SectionOutcome } from './figures.ts';
-import { goCatalogKillLoop, killLoop, type KillLoopTarget } from './kill-loop.ts';
+import { goCatalogKillLoop, killLoop, pythonCatalogKillLoop, type KillLoopTarget } from './kill-loop.ts';
 import { oversizedBodies } from './memory.ts';
 import { overload } from './overload.ts';
 import { slowClients } from './slow-clients.ts';
@@ -80,7 +80,7 @@ const gateway: Target = {
 };
 
 export const TARGETS: Readonly<Record<string, Target>> = {
-  'python-catalog': catalog('python-catalog'),
+  'python-catalog': { ...catalog('python-catalog'), killLoops: [pythonCatalogKillLoop] },
   'go-catalog': { ...catalog('go-catalog'), killLoops: [goCatalogKillLoop] },
   gateway,
 };
