@@ -82,8 +82,11 @@ def decode(msg: Msg) -> OutboxMessage:
 
 
 class JetStreamBroker:
-    def __init__(self, connection: Client, settings: JetStreamSettings) -> None:
+    def __init__(
+        self, connection: Client, settings: JetStreamSettings, events: "_ConnectionEvents"
+    ) -> None:
         self._nc = connection
+        self._events = events
         self._js = connection.jetstream(timeout=settings.publish_timeout)
         self._settings = settings
 
@@ -93,22 +96,7 @@ class JetStreamBroker:
     ) -> "JetStreamBroker":
         """Connect, then ensure the stream; ``BrokerError`` if the server does not answer."""
         settings = settings or JetStreamSettings()
-        started = False
-        first_error: list[BaseException] = []
-
-        async def on_error(error: Exception) -> None:
-            if started:
-                log.warning("broker: %s", error or type(error).__name__)
-            elif not first_error:
-                first_error.append(error)
-
-        async def on_disconnect() -> None:
-            if started:
-                log.warning("broker: disconnected, reconnecting")
-
-        async def on_reconnect() -> None:
-            log.warning("broker: reconnected")
-
+        events = _ConnectionEvents()
         connection = Client()
         try:
             # Reconnect forever once running, but give the first connection a deadline:
@@ -120,18 +108,18 @@ class JetStreamBroker:
                     allow_reconnect=True,
                     max_reconnect_attempts=-1,
                     reconnect_time_wait=1,
-                    error_cb=on_error,
-                    disconnected_cb=on_disconnect,
-                    reconnected_cb=on_reconnect,
+                    error_cb=events.on_error,
+                    disconnected_cb=events.on_disconnect,
+                    reconnected_cb=events.on_reconnect,
                 ),
                 settings.start_timeout,
             )
         except (OSError, TimeoutError, nats.errors.Error) as error:
             await connection.close()
-            reason = first_error[0] if first_error else error
+            reason = events.first_error or error
             raise BrokerError(f"cannot reach {url}: {reason or type(reason).__name__}") from None
-        started = True
-        broker = cls(connection, settings)
+        events.started = True
+        broker = cls(connection, settings, events)
         try:
             await broker.ensure_stream()
         except BaseException:
@@ -224,5 +212,29 @@ class JetStreamBroker:
 
     async def close(self) -> None:
         """Flush what is in flight and close the connection."""
+        self._events.closing = True
         if not self._nc.is_closed:
             await self._nc.drain()
+
+
+class _ConnectionEvents:
+    """The client's callbacks, as one line each on the log. Quiet before the first connection
+    (its failure is the one ``BrokerError``) and while closing (a drain disconnects)."""
+
+    def __init__(self) -> None:
+        self.started = False
+        self.closing = False
+        self.first_error: BaseException | None = None
+
+    async def on_error(self, error: Exception) -> None:
+        if not self.started:
+            self.first_error = self.first_error or error
+        elif not self.closing:
+            log.warning("broker: %s", error or type(error).__name__)
+
+    async def on_disconnect(self) -> None:
+        if self.started and not self.closing:
+            log.warning("broker: disconnected, reconnecting")
+
+    async def on_reconnect(self) -> None:
+        log.warning("broker: reconnected")
