@@ -19,7 +19,6 @@ A bad setting, or a broker that does not answer at start, is one line on stderr 
 
 import argparse
 import asyncio
-import contextlib
 import logging
 import os
 import signal
@@ -27,66 +26,18 @@ import sys
 from collections.abc import Mapping, Sequence
 
 from catalog.adapters.in_memory import InMemoryBroker
-from catalog.adapters.jetstream import BrokerError, JetStreamBroker, check_broker_url
-from catalog.bootstrap import DATABASE_URL, Storage, storage_from_env
+from catalog.adapters.jetstream import BrokerError, JetStreamBroker
+from catalog.bootstrap import BROKER_URL, DATABASE_URL, broker_url_from_env, storage_from_env
+from catalog.entrypoints.outbox_runner import drain_outbox, publish_until_stopped, serve
 from catalog.fanout.settings import SettingsError
 from catalog.outbox.relay import OutboxRelay
-from catalog.outbox.subscribers import PRODUCT_FEED, product_feed_consumer
-from catalog.ports import Broker
-
-BROKER_URL = "CATALOG_BROKER_URL"
+from catalog.outbox.subscribers import product_feed_consumer
 
 log = logging.getLogger("catalog.relay")
 
 
-async def drain_outbox(relay: OutboxRelay) -> int:
-    """Publish batch after batch until nothing is pending; how many were marked sent."""
-    total = 0
-    while sent := await relay.run_once():
-        total += sent
-    return total
-
-
-async def _publish_until_stopped(relay: OutboxRelay, interval: float, stop: asyncio.Event) -> None:
-    while not stop.is_set():
-        try:
-            sent = await drain_outbox(relay)
-        except BrokerError as error:
-            # Not swallowed: said on stderr, and the rows stay pending for the next round.
-            log.warning("relay: %s; rows stay pending, retrying", error)
-        else:
-            if sent:
-                log.info("relay: published %d message(s)", sent)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), interval)
-
-
-async def _serve(storage: Storage, broker: Broker, interval: float, stop: asyncio.Event) -> None:
-    """Publish and consume side by side until stopped; the first task to fail ends both."""
-    consumer = product_feed_consumer(storage.uow_factory)
-    relay = OutboxRelay(storage.uow_factory, broker)
-    tasks = [
-        asyncio.create_task(broker.consume(PRODUCT_FEED, consumer), name=PRODUCT_FEED),
-        asyncio.create_task(_publish_until_stopped(relay, interval, stop), name="publisher"),
-    ]
-    try:
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in tasks:
-            task.cancel()
-        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
-    for outcome in outcomes:
-        if isinstance(outcome, Exception):
-            raise outcome
-
-
 async def _run(env: Mapping[str, str], once: bool, interval: float) -> int:
-    url = env.get(BROKER_URL, "").strip()
-    if url:
-        try:
-            check_broker_url(url)
-        except ValueError as error:
-            raise SettingsError(f"{BROKER_URL}: {error}") from None
+    url = broker_url_from_env(env)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -100,7 +51,7 @@ async def _run(env: Mapping[str, str], once: bool, interval: float) -> int:
             if once:
                 log.info("relay: published %d message(s)", await drain_outbox(relay))
                 return 0
-            await _publish_until_stopped(relay, interval, stop)
+            await publish_until_stopped(relay, interval, stop)
             return 0
         try:
             broker = await JetStreamBroker.connect(url)
@@ -111,7 +62,7 @@ async def _run(env: Mapping[str, str], once: bool, interval: float) -> int:
                 relay = OutboxRelay(storage.uow_factory, broker)
                 log.info("relay: published %d message(s)", await drain_outbox(relay))
                 return 0
-            await _serve(storage, broker, interval, stop)
+            await serve(storage.uow_factory, broker, interval, stop)
             return 0
         finally:
             await broker.close()

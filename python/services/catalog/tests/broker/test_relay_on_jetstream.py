@@ -11,11 +11,11 @@ from uuid import UUID
 import pytest
 
 from catalog.adapters.jetstream import BrokerError, JetStreamBroker, JetStreamSettings
+from catalog.entrypoints.outbox_runner import drain_outbox
 from catalog.outbox.consumer import IdempotentConsumer
 from catalog.outbox.relay import OutboxRelay
 from catalog.outbox.subscribers import PRODUCT_FEED, apply_to_product_feed, product_feed_consumer
 from catalog.ports import MessageHandler, OutboxMessage, UnitOfWork, UnitOfWorkFactory
-from catalog.relay import drain_outbox
 
 AddProducts = Callable[[UnitOfWorkFactory, int], Awaitable[set[UUID]]]
 Eventually = Callable[[Callable[[], Awaitable[bool]]], Awaitable[None]]
