@@ -117,3 +117,16 @@ async def test_nothing_is_lost_when_the_broker_is_killed(
             await eventually(lambda: _drained(relay))
             await eventually(lambda: _has_feed(units, created))
     assert len(created) == 40
+
+
+async def test_a_consumer_started_during_an_outage_binds_when_the_broker_is_back(
+    nats_server: Any, units: UnitOfWorkFactory, add_products: AddProducts, eventually: Eventually
+) -> None:
+    created = await add_products(units, 3)
+    async with _broker(nats_server.url) as broker:
+        nats_server.stop()
+        async with _consuming(broker, product_feed_consumer(units)):
+            await asyncio.sleep(0.5)  # the consumer tries to bind while nobody answers
+            nats_server.start()
+            await eventually(lambda: _drained(OutboxRelay(units, broker)))
+            await eventually(lambda: _has_feed(units, created))

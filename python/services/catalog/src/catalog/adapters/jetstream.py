@@ -163,9 +163,18 @@ class JetStreamBroker:
             ack_policy=AckPolicy.EXPLICIT,
             ack_wait=self._settings.ack_wait,
         )
-        subscription = await self._js.pull_subscribe(
-            SUBJECT_PREFIX + ">", durable=name, stream=STREAM, config=config
-        )
+        while True:
+            try:
+                subscription = await self._js.pull_subscribe(
+                    SUBJECT_PREFIX + ">", durable=name, stream=STREAM, config=config
+                )
+                break
+            except nats.errors.ConnectionClosedError:
+                raise
+            except nats.errors.Error as error:
+                # The server went away between connect and here: wait for the reconnect.
+                log.warning("broker: cannot bind consumer %s (%r); retrying", name, error)
+                await asyncio.sleep(self._settings.fetch_wait)
         try:
             while True:
                 for msg in await self._fetch(subscription):
