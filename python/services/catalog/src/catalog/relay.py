@@ -39,9 +39,10 @@ log = logging.getLogger("catalog.relay")
 async def _run(env: Mapping[str, str], once: bool, interval: float) -> int:
     url = broker_url_from_env(env)
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
+    if not once:  # --once keeps Python's Ctrl-C (KeyboardInterrupt, exit 130)
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
     storage = storage_from_env(env)
     try:
         if not url:
