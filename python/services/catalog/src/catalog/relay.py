@@ -10,11 +10,13 @@ process, so the default temporary database of a lone catalog is out of its reach
   ``catalog-product-feed``), which counts each created product in ``product_feed``;
 - unset: the in-process fake broker, which hands each message to ``product-feed`` at once.
 
-``--once`` publishes everything pending, batch after batch, and exits 0 (with a broker the
-consumer does not run: the stream keeps the messages for the long-running relay). Otherwise
+``--once`` publishes everything pending, batch after batch, and exits 0 (1, with one line,
+if the broker stops acking mid-way; with a broker the consumer does not run: the stream keeps
+the messages for the long-running relay). Otherwise
 it polls until SIGTERM or SIGINT, then closes the broker connection (drained) and storage.
 A broker outage while running is waited out: rows stay pending and go out once it is back.
-A bad setting, or a broker that does not answer at start, is one line on stderr and exit 2.
+A bad setting, or a broker that does not answer within 5 s of start, is one line on stderr
+and exit 2.
 """
 
 import argparse
