@@ -50,6 +50,9 @@ async def _consuming(broker: JetStreamBroker, handler: MessageHandler) -> AsyncI
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+        # A consumer that died early shows only as a timeout in the test: name its error.
+        if not task.cancelled() and task.exception() is not None:
+            raise AssertionError("the consumer stopped on its own") from task.exception()
 
 
 async def _drained(relay: OutboxRelay) -> bool:

@@ -15,6 +15,7 @@ pending) and fetches wait, and both resume by themselves when the server is back
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -188,8 +189,10 @@ class JetStreamBroker:
             messages: list[Msg] = await subscription.fetch(
                 self._settings.fetch_batch, timeout=self._settings.fetch_wait
             )
-        except nats.errors.TimeoutError:
-            return []  # nothing waiting, or the server is away: ask again
+        except TimeoutError:
+            # Nothing waiting, or the server is away: ask again. nats-py raises the builtin
+            # TimeoutError here too, not only its own subclass (a busy loop hits that path).
+            return []
         except nats.errors.ConnectionClosedError:
             raise
         except nats.errors.Error as error:
@@ -215,9 +218,19 @@ class JetStreamBroker:
                 error,
                 self._settings.nak_delay,
             )
-            await msg.nak(delay=self._settings.nak_delay)
+            await self._settle(msg.nak(delay=self._settings.nak_delay), message)
             return
-        await msg.ack()
+        await self._settle(msg.ack(), message)
+
+    async def _settle(self, ack_or_nak: Awaitable[None], message: OutboxMessage) -> None:
+        """Send an ack or nak. One lost while the server is away is said, not fatal: the
+        server delivers the message again after ``ack_wait``, and the consumer skips it."""
+        try:
+            await ack_or_nak
+        except (nats.errors.Error, OSError) as error:
+            log.warning(
+                "broker: ack/nak of %s lost (%r); it will be redelivered", message.id, error
+            )
 
     async def close(self) -> None:
         """Flush what is in flight and close the connection."""
