@@ -10,6 +10,7 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -234,5 +235,93 @@ def postgres_dsn() -> Iterator[str]:
     print(f"\npostgres_dsn: {server.how} ({timings})", file=sys.stderr)
     try:
         yield server.dsn
+    finally:
+        server.stop()
+
+
+# --- NATS JetStream for the broker tests ----------------------------------------------
+
+REPO_ROOT = Path(__file__).resolve().parents[4]
+
+
+def _nats_binary() -> str | None:
+    configured = os.environ.get("NATS_SERVER", "").strip()
+    if configured:
+        return configured
+    bundled = REPO_ROOT / ".tools" / "bin" / "nats-server"
+    return str(bundled) if bundled.is_file() else shutil.which("nats-server")
+
+
+@dataclass
+class NatsServer:
+    """A real ``nats-server -js`` on a fixed port and store folder: stop, SIGKILL and start
+    again keep both, so a restarted server has every message it acknowledged."""
+
+    binary: str
+    port: int
+    store: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        args = ["-js", "-a", "127.0.0.1", "-p", str(self.port), "-sd", str(self.store)]
+        log = (self.store / "server.log").open("ab")
+        self.process = subprocess.Popen([self.binary, *args], stdout=log, stderr=log)
+        log.close()
+        deadline = time.monotonic() + 15
+        while not self._jetstream_answers():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"nats-server did not start: see {self.store}/server.log")
+            time.sleep(0.05)
+
+    def _jetstream_answers(self) -> bool:
+        # The server's first line to a client is INFO {json}; "jetstream": true once it is on.
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+                info = sock.makefile("rb").readline()
+        except OSError:
+            return False
+        return info.startswith(b"INFO ") and b'"jetstream":true' in info.replace(b" ", b"")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown at all, as a crashed machine's broker."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+        self.process = None
+
+
+@pytest.fixture
+def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
+    """A fresh JetStream server per test (its own port and store folder), stopped after.
+
+    No binary: a visible skip with the reason, but with ``CI=true`` a failure (CI bootstraps
+    ``.tools/bin/nats-server``), like ``postgres_dsn``.
+    """
+    binary = _nats_binary()
+    if binary is None or not Path(binary).is_file():
+        reason = f"no nats-server ({binary or 'set NATS_SERVER or run npm run bootstrap'})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"nats-server is required in CI: {reason}")
+        pytest.skip(reason)
+    store = tmp_path / "nats"
+    store.mkdir()
+    server = NatsServer(binary=binary, port=_free_port(), store=store)
+    server.start()
+    try:
+        yield server
     finally:
         server.stop()

@@ -7,6 +7,9 @@
 - ``postgresql://…`` (or ``postgres://…``): PostgreSQL through psycopg;
 - ``memory:``: the in-memory fakes (tests, demos; nothing survives the process).
 Anything else is a ``SettingsError`` (one line at start-up, exit 2).
+
+``CATALOG_BROKER_URL`` (``nats://HOST:PORT``): where the outbox is published (NATS JetStream);
+unset, ``python -m catalog.relay`` uses its in-process fake and the HTTP catalog runs no relay.
 """
 
 import shutil
@@ -19,11 +22,13 @@ import psycopg
 
 from catalog.adapters import postgres, sqlite
 from catalog.adapters.in_memory import InMemoryDatabase
+from catalog.adapters.jetstream import check_broker_url
 from catalog.adapters.sqlite_unit_of_work import SqliteUnitOfWork
 from catalog.fanout.settings import SettingsError
 from catalog.ports import UnitOfWork, UnitOfWorkFactory
 
 DATABASE_URL = "CATALOG_DATABASE_URL"
+BROKER_URL = "CATALOG_BROKER_URL"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,3 +95,15 @@ def storage_from_env(env: Mapping[str, str]) -> Storage:
     raise SettingsError(
         f"{DATABASE_URL}: expected sqlite:///PATH, postgresql://… or memory:, got {url[:20]!r}…"
     )
+
+
+def broker_url_from_env(env: Mapping[str, str]) -> str | None:
+    """``CATALOG_BROKER_URL`` (``nats://HOST:PORT``: NATS JetStream), or None when unset
+    (the relay's in-process fake broker). Malformed: a ``SettingsError``."""
+    url = env.get(BROKER_URL, "").strip()
+    if not url:
+        return None
+    try:
+        return check_broker_url(url)
+    except ValueError as error:
+        raise SettingsError(f"{BROKER_URL}: {error}") from None

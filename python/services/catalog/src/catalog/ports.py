@@ -10,7 +10,7 @@ The rule that ties them together is the unit of work: one transaction, entered w
 outbox event go through the same unit of work, so they commit together or not at all.
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol, Self
@@ -89,6 +89,19 @@ class ProcessedMessages(Protocol):
         ...
 
 
+class ProductFeed(Protocol):
+    """The ``product-feed`` subscriber's durable effect: how many times each product's
+    ``product.created`` was applied. It exists to be counted: exactly one per product."""
+
+    async def apply(self, product_id: UUID) -> None:
+        """Count one application for this product (insert 1, or add 1)."""
+        ...
+
+    async def counts(self) -> dict[UUID, int]:
+        """Every product applied so far, with how many times."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository. Leaving the block without ``commit()`` (or
     with an exception) rolls back: forgetting to commit loses the write, never half of it."""
@@ -102,6 +115,9 @@ class UnitOfWork(Protocol):
 
     @property
     def processed(self) -> ProcessedMessages: ...
+
+    @property
+    def feed(self) -> ProductFeed: ...
 
     async def __aenter__(self) -> Self: ...
 
@@ -130,4 +146,22 @@ class Publisher(Protocol):
 
     async def publish(self, message: OutboxMessage) -> None:
         """Hand the message to the broker; raises if it was not accepted."""
+        ...
+
+
+MessageHandler = Callable[[OutboxMessage], Awaitable[object]]
+"""What a broker delivers to: typically an ``IdempotentConsumer``."""
+
+
+class Broker(Publisher, Protocol):
+    """A broker that keeps messages for durable consumers (NATS JetStream, or its fake).
+
+    ``publish`` returns once the broker has stored the message; a message id it already
+    stored is accepted again but kept once (deduplication). ``consume`` delivers to ``handler``
+    until cancelled: a message is acknowledged only after the handler returns, and one whose
+    handler raised (or that was never acknowledged) is delivered again later.
+    """
+
+    async def consume(self, durable: str, handler: MessageHandler) -> None:
+        """Deliver messages to ``handler`` under the durable name ``durable``, until cancelled."""
         ...

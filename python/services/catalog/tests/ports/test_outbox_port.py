@@ -53,3 +53,18 @@ async def test_an_uncommitted_record_is_forgotten(new_unit_of_work: UnitOfWorkFa
         assert await uow.processed.add("counter", message_id) is True
     async with new_unit_of_work() as uow:
         assert await uow.processed.add("counter", message_id) is True
+
+
+async def test_the_product_feed_counts_applications_and_rolls_back(
+    new_unit_of_work: UnitOfWorkFactory,
+) -> None:
+    once, twice = uuid4(), uuid4()
+    async with new_unit_of_work() as uow:
+        await uow.feed.apply(once)
+        await uow.feed.apply(twice)
+        await uow.feed.apply(twice)
+        await uow.commit()
+    async with new_unit_of_work() as uow:
+        await uow.feed.apply(once)  # never committed
+    async with new_unit_of_work() as uow:
+        assert await uow.feed.counts() == {once: 1, twice: 2}

@@ -1,4 +1,5 @@
-"""In-memory fakes of the write-side ports: outbox, processed messages, unit of work, broker.
+"""In-memory fakes of the write-side ports: outbox, processed messages, product feed, unit of
+work, and the push broker of lab 3 (the durable one is ``in_memory_stream.py``).
 
 A unit of work works on a copy of the committed state and swaps it in on ``commit()``, so the
 fake rolls back exactly like a database: leave without committing and nothing happened.
@@ -25,6 +26,7 @@ class InMemoryState:
     outbox: list[OutboxMessage] = field(default_factory=list)
     sent: set[UUID] = field(default_factory=set)
     processed: set[tuple[str, UUID]] = field(default_factory=set)
+    feed: dict[UUID, int] = field(default_factory=dict)
 
     def copy(self) -> "InMemoryState":
         return InMemoryState(
@@ -32,6 +34,7 @@ class InMemoryState:
             outbox=list(self.outbox),
             sent=set(self.sent),
             processed=set(self.processed),
+            feed=dict(self.feed),
         )
 
 
@@ -62,6 +65,17 @@ class InMemoryProcessedMessages:
         return True
 
 
+class InMemoryProductFeed:
+    def __init__(self, state: InMemoryState) -> None:
+        self._state = state
+
+    async def apply(self, product_id: UUID) -> None:
+        self._state.feed[product_id] = self._state.feed.get(product_id, 0) + 1
+
+    async def counts(self) -> dict[UUID, int]:
+        return dict(self._state.feed)
+
+
 class InMemoryDatabase:
     """The committed state shared by every unit of work of one "database"."""
 
@@ -84,6 +98,7 @@ class InMemoryUnitOfWork:
         self.products = InMemoryProductRepository(self._working.products)
         self.outbox = InMemoryOutbox(self._working)
         self.processed = InMemoryProcessedMessages(self._working)
+        self.feed = InMemoryProductFeed(self._working)
 
     async def __aenter__(self) -> Self:
         self._working = self._database.state.copy()

@@ -39,6 +39,10 @@ CREATE TABLE IF NOT EXISTS processed_messages (
     message_id uuid NOT NULL,
     PRIMARY KEY (consumer, message_id)
 );
+CREATE TABLE IF NOT EXISTS product_feed (
+    product_id text PRIMARY KEY,
+    applied integer NOT NULL
+);
 """
 
 Connection = psycopg.AsyncConnection[tuple[object, ...]]
@@ -148,6 +152,22 @@ class PostgresProcessedMessages:
         return cursor.rowcount == 1
 
 
+class PostgresProductFeed:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    async def apply(self, product_id: UUID) -> None:
+        await self._connection.execute(
+            "INSERT INTO product_feed (product_id, applied) VALUES (%s, 1)"
+            " ON CONFLICT (product_id) DO UPDATE SET applied = product_feed.applied + 1",
+            (str(product_id),),
+        )
+
+    async def counts(self) -> dict[UUID, int]:
+        cursor = await self._connection.execute("SELECT product_id, applied FROM product_feed")
+        return {UUID(str(row[0])): int(str(row[1])) for row in await cursor.fetchall()}
+
+
 class PostgresUnitOfWork:
     def __init__(self, dsn: str) -> None:
         self._dsn = dsn
@@ -157,6 +177,7 @@ class PostgresUnitOfWork:
         self.products = PostgresProductRepository(self._connection)
         self.outbox = PostgresOutbox(self._connection)
         self.processed = PostgresProcessedMessages(self._connection)
+        self.feed = PostgresProductFeed(self._connection)
         return self
 
     async def __aexit__(

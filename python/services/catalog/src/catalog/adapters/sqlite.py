@@ -47,6 +47,10 @@ CREATE TABLE IF NOT EXISTS processed_messages (
     message_id TEXT NOT NULL,
     PRIMARY KEY (consumer, message_id)
 );
+CREATE TABLE IF NOT EXISTS product_feed (
+    product_id TEXT PRIMARY KEY,
+    applied INTEGER NOT NULL
+);
 """
 
 BUSY_TIMEOUT_MS = 5000
@@ -165,6 +169,22 @@ class SqliteProcessedMessages:
             (consumer, str(message_id)),
         )
         return cursor.rowcount == 1
+
+
+class SqliteProductFeed:
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._connection = connection
+
+    async def apply(self, product_id: UUID) -> None:
+        await self._connection.execute(
+            "INSERT INTO product_feed (product_id, applied) VALUES (?, 1)"
+            " ON CONFLICT (product_id) DO UPDATE SET applied = applied + 1",
+            (str(product_id),),
+        )
+
+    async def counts(self) -> dict[UUID, int]:
+        cursor = await self._connection.execute("SELECT product_id, applied FROM product_feed")
+        return {UUID(str(row[0])): int(row[1]) for row in await cursor.fetchall()}
 
 
 _SELECT_PRODUCT = "SELECT id, sku, name, amount_minor, currency FROM products"

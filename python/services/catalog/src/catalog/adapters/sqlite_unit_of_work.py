@@ -16,6 +16,7 @@ from catalog.adapters.sqlite import (
     BUSY_TIMEOUT_MS,
     SqliteOutbox,
     SqliteProcessedMessages,
+    SqliteProductFeed,
     SqliteProductRepository,
 )
 
@@ -31,6 +32,7 @@ class SqliteUnitOfWork:
         self.products = SqliteProductRepository(self._connection)
         self.outbox = SqliteOutbox(self._connection)
         self.processed = SqliteProcessedMessages(self._connection)
+        self.feed = SqliteProductFeed(self._connection)
         # A deferred BEGIN: in WAL mode readers never wait; a writer takes the write lock at
         # its first write, waiting up to the busy timeout for another writer to finish.
         await self._begin()

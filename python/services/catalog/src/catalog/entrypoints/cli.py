@@ -5,6 +5,9 @@ on stderr), with the real port even for ``--port 0``, so scripts and the kit's p
 start the service on a free port and know where it is. Bad arguments get one line and exit
 code 2, never a traceback. SIGTERM drains (``catalog.entrypoints.drain``): readiness turns
 503, in-flight requests finish, exit 0. Ctrl-C (SIGINT) stops the same way but exits 130.
+With ``CATALOG_BROKER_URL`` (``nats://HOST:PORT``) the outbox relay and the ``product-feed``
+consumer run in this process too (``catalog.entrypoints.outbox_runner``), stopped after the
+drain; without it, events wait in the outbox for ``python -m catalog.relay``.
 """
 
 import argparse

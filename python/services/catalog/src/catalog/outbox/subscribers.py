@@ -1,17 +1,30 @@
-"""The catalog's own example subscriber: counts product events by topic.
+"""The catalog's own subscriber, ``product-feed``: a durable, countable effect per product.
 
-It stands in for a real downstream (a search index, a cache invalidator). Wrapped in an
-``IdempotentConsumer``, a redelivered message does not count twice.
+It stands in for a real downstream (a search index, a cache). Each ``product.created`` adds
+one to ``product_feed.applied`` for that product, inside the consumer's unit of work, so the
+count commits with the processed-message record or not at all. Wrapped in an
+``IdempotentConsumer``, every committed product ends with ``applied = 1``, however often the
+broker redelivers: the kill-loop tests count exactly that (the Go catalog keeps the same
+table and consumer name).
 """
 
-from collections import Counter
+import json
+from uuid import UUID
 
-from catalog.ports import OutboxMessage, UnitOfWork
+from catalog.outbox.consumer import IdempotentConsumer
+from catalog.outbox.events import PRODUCT_CREATED
+from catalog.ports import OutboxMessage, UnitOfWork, UnitOfWorkFactory
+
+PRODUCT_FEED = "product-feed"
 
 
-class ProductEventCounter:
-    def __init__(self) -> None:
-        self.counts: Counter[str] = Counter()
+async def apply_to_product_feed(uow: UnitOfWork, message: OutboxMessage) -> None:
+    """Count a created product; other topics have no effect (they are still recorded)."""
+    if message.topic != PRODUCT_CREATED:
+        return
+    body = json.loads(message.payload)
+    await uow.feed.apply(UUID(body["product"]["id"]))
 
-    async def __call__(self, uow: UnitOfWork, message: OutboxMessage) -> None:
-        self.counts[message.topic] += 1
+
+def product_feed_consumer(uow_factory: UnitOfWorkFactory) -> IdempotentConsumer:
+    return IdempotentConsumer(PRODUCT_FEED, uow_factory, apply_to_product_feed)

@@ -11,11 +11,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from catalog.bootstrap import Storage, storage_from_env
+from catalog.bootstrap import Storage, broker_url_from_env, storage_from_env
 from catalog.entrypoints.http import health, openapi, products
 from catalog.entrypoints.http.limits import BodyLimit
 from catalog.entrypoints.http.percent import PercentEscapes
 from catalog.entrypoints.http.problem_details import problem_exception_handlers
+from catalog.entrypoints.outbox_runner import InProcessRelay
 from catalog.fanout.settings import FanOut, fan_out_from_env
 from catalog.observability import Telemetry, configure_logging, install
 from catalog.ports import UnitOfWorkFactory
@@ -38,10 +39,18 @@ def create_app(
     storage = (
         Storage(uow_factory, "given") if uow_factory is not None else storage_from_env(environment)
     )
+    broker_url = broker_url_from_env(environment)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # With a broker, the outbox relay and the product-feed consumer run in this process
+        # (as in the Go catalog); they stop after the HTTP drain, before storage closes.
+        relay = InProcessRelay(broker_url, storage.uow_factory) if broker_url else None
+        if relay is not None:
+            relay.start()
         yield
+        if relay is not None:
+            await relay.stop()
         # Runs when the server stops (after in-flight requests finished): close the HTTP
         # client's connections and stop the process pool.
         await resources.aclose()

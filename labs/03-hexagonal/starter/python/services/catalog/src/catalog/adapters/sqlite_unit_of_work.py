@@ -16,6 +16,7 @@ from catalog.adapters.sqlite import (
     BUSY_TIMEOUT_MS,
     SqliteOutbox,
     SqliteProcessedMessages,
+    SqliteProductFeed,
     SqliteProductRepository,
 )
 
@@ -31,6 +32,7 @@ class SqliteUnitOfWork:
         self.products = SqliteProductRepository(self._connection)
         self.outbox = SqliteOutbox(self._connection)
         self.processed = SqliteProcessedMessages(self._connection)
+        self.feed = SqliteProductFeed(self._connection)
         # TODO(lab 3) step 1: open ONE transaction here (SQL "BEGIN"). Until then every
         # statement commits on its own (autocommit): nothing can be rolled back.
         return self
