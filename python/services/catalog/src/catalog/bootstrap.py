@@ -22,13 +22,14 @@ import psycopg
 
 from catalog.adapters import postgres, sqlite
 from catalog.adapters.in_memory import InMemoryDatabase
-from catalog.adapters.jetstream import check_broker_url
+from catalog.adapters.jetstream import JetStreamSettings, check_broker_url
 from catalog.adapters.sqlite_unit_of_work import SqliteUnitOfWork
 from catalog.fanout.settings import SettingsError
 from catalog.ports import UnitOfWork, UnitOfWorkFactory
 
 DATABASE_URL = "CATALOG_DATABASE_URL"
 BROKER_URL = "CATALOG_BROKER_URL"
+BROKER_ACK_WAIT_MS = "CATALOG_BROKER_ACK_WAIT_MS"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,3 +108,17 @@ def broker_url_from_env(env: Mapping[str, str]) -> str | None:
         return check_broker_url(url)
     except ValueError as error:
         raise SettingsError(f"{BROKER_URL}: {error}") from None
+
+
+def broker_settings_from_env(env: Mapping[str, str]) -> JetStreamSettings:
+    """``CATALOG_BROKER_ACK_WAIT_MS`` (default 30000, as in the Go twin): how long the broker waits
+    for a consumer's ack before it delivers the message again — what a consumer killed
+    mid-message costs. Not a whole number of at least 100 ms: a ``SettingsError``."""
+    text = env.get(BROKER_ACK_WAIT_MS, "").strip()
+    if not text:
+        return JetStreamSettings()
+    if not text.isdigit() or int(text) < 100:
+        raise SettingsError(
+            f"{BROKER_ACK_WAIT_MS}: expected whole milliseconds >= 100, got {text[:20]!r}"
+        )
+    return replace(JetStreamSettings(), ack_wait=int(text) / 1000)

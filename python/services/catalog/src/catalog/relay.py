@@ -29,7 +29,13 @@ from collections.abc import Mapping, Sequence
 
 from catalog.adapters.in_memory import InMemoryBroker
 from catalog.adapters.jetstream import BrokerError, JetStreamBroker
-from catalog.bootstrap import BROKER_URL, DATABASE_URL, broker_url_from_env, storage_from_env
+from catalog.bootstrap import (
+    BROKER_URL,
+    DATABASE_URL,
+    broker_settings_from_env,
+    broker_url_from_env,
+    storage_from_env,
+)
 from catalog.entrypoints.outbox_runner import drain_outbox, publish_until_stopped, serve
 from catalog.fanout.settings import SettingsError
 from catalog.outbox.relay import OutboxRelay
@@ -57,7 +63,7 @@ async def _run(env: Mapping[str, str], once: bool, interval: float) -> int:
             await publish_until_stopped(relay, interval, stop)
             return 0
         try:
-            broker = await JetStreamBroker.connect(url)
+            broker = await JetStreamBroker.connect(url, broker_settings_from_env(env))
         except BrokerError as error:
             raise SettingsError(f"{BROKER_URL}: {error}") from None
         try:

@@ -175,3 +175,15 @@ def test_an_unreachable_broker_at_start_is_one_line_and_exit_2(sqlite_file: Path
     assert result.returncode == 2
     (line,) = result.stderr.splitlines()
     assert f"cannot reach nats://127.0.0.1:{port}" in line
+
+
+@pytest.mark.parametrize("ack_wait", ["soon", "50", "-1", "1.5"])
+def test_a_bad_ack_wait_is_one_line_and_exit_2(ack_wait: str, sqlite_file: Path) -> None:
+    env = {**_env(f"sqlite:///{sqlite_file}", "nats://127.0.0.1:4222")}
+    env["CATALOG_BROKER_ACK_WAIT_MS"] = ack_wait
+    result = subprocess.run(
+        [*RELAY, "--once"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert "CATALOG_BROKER_ACK_WAIT_MS: expected whole milliseconds >= 100" in line

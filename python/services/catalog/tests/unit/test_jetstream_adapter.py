@@ -6,6 +6,7 @@ from uuid import uuid4
 import pytest
 
 from catalog.adapters.jetstream import (
+from catalog.bootstrap import broker_settings_from_env
     MSG_ID,
     JetStreamBroker,
     JetStreamSettings,
@@ -60,3 +61,8 @@ async def test_a_fetch_that_times_out_the_builtin_way_is_an_empty_fetch() -> Non
     broker._settings = JetStreamSettings()
     subscription: Any = _SlowSubscription()
     assert await broker._fetch(subscription) == []
+
+
+def test_the_ack_wait_comes_from_the_environment_in_milliseconds() -> None:
+    assert broker_settings_from_env({}).ack_wait == 30.0
+    assert broker_settings_from_env({"CATALOG_BROKER_ACK_WAIT_MS": "2000"}).ack_wait == 2.0

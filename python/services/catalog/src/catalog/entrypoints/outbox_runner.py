@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 
-from catalog.adapters.jetstream import BrokerError, JetStreamBroker
+from catalog.adapters.jetstream import BrokerError, JetStreamBroker, JetStreamSettings
 from catalog.outbox.relay import OutboxRelay
 from catalog.outbox.subscribers import PRODUCT_FEED, product_feed_consumer
 from catalog.ports import Broker, UnitOfWorkFactory
@@ -67,8 +67,15 @@ class InProcessRelay:
     ``stop()`` ends the current round, closes the connection (drained) and re-raises a failure.
     """
 
-    def __init__(self, url: str, uow_factory: UnitOfWorkFactory, interval: float = 0.5) -> None:
+    def __init__(
+        self,
+        url: str,
+        uow_factory: UnitOfWorkFactory,
+        interval: float = 0.5,
+        settings: JetStreamSettings | None = None,
+    ) -> None:
         self._url = url
+        self._settings = settings
         self._uow_factory = uow_factory
         self._interval = interval
         self._stop = asyncio.Event()
@@ -81,7 +88,7 @@ class InProcessRelay:
     async def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                broker = await JetStreamBroker.connect(self._url)
+                broker = await JetStreamBroker.connect(self._url, self._settings)
             except BrokerError as error:
                 log.warning("relay: %s; retrying", error)
                 with contextlib.suppress(TimeoutError):

@@ -11,7 +11,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from catalog.bootstrap import Storage, broker_url_from_env, storage_from_env
+from catalog.bootstrap import (
+    Storage,
+    broker_settings_from_env,
+    broker_url_from_env,
+    storage_from_env,
+)
 from catalog.entrypoints.http import health, openapi, products
 from catalog.entrypoints.http.limits import BodyLimit
 from catalog.entrypoints.http.percent import PercentEscapes
@@ -40,12 +45,17 @@ def create_app(
         Storage(uow_factory, "given") if uow_factory is not None else storage_from_env(environment)
     )
     broker_url = broker_url_from_env(environment)
+    broker_settings = broker_settings_from_env(environment)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # With a broker, the outbox relay and the product-feed consumer run in this process
         # (as in the Go catalog); they stop after the HTTP drain, before storage closes.
-        relay = InProcessRelay(broker_url, storage.uow_factory) if broker_url else None
+        relay = (
+            InProcessRelay(broker_url, storage.uow_factory, settings=broker_settings)
+            if broker_url
+            else None
+        )
         if relay is not None:
             relay.start()
         yield
