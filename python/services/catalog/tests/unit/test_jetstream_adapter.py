@@ -6,7 +6,6 @@ from uuid import uuid4
 import pytest
 
 from catalog.adapters.jetstream import (
-from catalog.bootstrap import broker_settings_from_env
     MSG_ID,
     JetStreamBroker,
     JetStreamSettings,
@@ -14,6 +13,7 @@ from catalog.bootstrap import broker_settings_from_env
     decode,
     subject_of,
 )
+from catalog.bootstrap import broker_settings_from_env
 
 
 @pytest.mark.parametrize("url", ["nats://127.0.0.1:4222", "tls://nats.internal:4443"])
