@@ -27,8 +27,8 @@ export default defineLab({
     },
     {
       kind: 'probe',
-      name: 'HTTP probe (the contract still holds)',
-      service: 'python-catalog',
+      name: 'HTTP probe (the contract still holds, outbox on NATS JetStream)',
+      service: 'python-catalog-broker',
       module: 'check/probe.ts',
       hint: 'the HTTP contract must not change: a 500 here usually means a unit of work left open or a statement outside a transaction.',
     },

@@ -35,8 +35,8 @@ export default defineLab({
     },
     {
       kind: 'probe',
-      name: 'HTTP probe (the contract still holds)',
-      service: 'go-catalog',
+      name: 'HTTP probe (the contract still holds, outbox on NATS JetStream)',
+      service: 'go-catalog-broker',
       module: 'check/probe.ts',
       hint: 'the HTTP contract must not change: a 500 or a hang here usually means a transaction left open, or a write outside the unit of work.',
     },

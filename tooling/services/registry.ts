@@ -46,6 +46,12 @@ function goCatalog(extraEnv: (needs: ReadonlyMap<string, string>) => NodeJS.Proc
   });
 }
 
+/** The catalog's outbox pointed at the `nats` service. */
+function brokerEnv(needs: ReadonlyMap<string, string>): NodeJS.ProcessEnv {
+  const broker = needs.get('nats');
+  return broker ? { CATALOG_BROKER_URL: natsUrl(broker) } : {};
+}
+
 /** The catalog's upstreams pointed at the simulator, with budgets a probe can time (labs 2 and 7). */
 function fanoutEnv(needs: ReadonlyMap<string, string>): NodeJS.ProcessEnv {
   return {
@@ -190,6 +196,12 @@ export const services: Readonly<Record<string, ServiceDefinition>> = {
   'go-catalog': { tools: ['go'], spec: goCatalog() },
   /** NATS JetStream, the broker behind both catalogs' outboxes (issue 14). */
   nats: natsServer(),
+  /**
+   * The catalogs as the outbox labs (3, 8) run them: publishing to a real NATS JetStream started
+   * first on its own free port (the relay in the service's process; SQLite in memory).
+   */
+  'python-catalog-broker': { tools: ['python'], needs: ['nats'], spec: pythonService('catalog', 'catalog', brokerEnv) },
+  'go-catalog-broker': { tools: ['go'], needs: ['nats'], spec: goCatalog(brokerEnv) },
   /** Three fake upstreams (pricing, inventory, reviews); tuned at run time by `PUT /_sim/config`. */
   'upstream-sim': { tools: ['python'], spec: pythonService('upstream_sim', 'upstream_sim') },
   /** The Python catalog with its upstreams over HTTP (the simulator) and small budgets. */
