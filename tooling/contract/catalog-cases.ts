@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { defineProbes, type HttpAnswer, type ProbeCase } from '../probes/probe.ts';
+import { defineProbes, type HttpAnswer, type ProbeCase, type ProbeContext } from '../probes/probe.ts';
 
 /** The catalogs' one OpenAPI document: both serve these bytes at GET /openapi.json. */
 export const OPENAPI_DOCUMENT_PATH = fileURLToPath(new URL('./catalog.openapi.json', import.meta.url));
@@ -100,6 +100,20 @@ function newSku(): string {
 }
 
 const mug = (sku: string) => ({ sku, name: 'Probe mug', price: { amount_minor: 1250, currency: 'EUR' } });
+
+let keyCounter = 0;
+/** A fresh Idempotency-Key of the gateway's form (^[A-Za-z0-9._~:-]{8,128}$). */
+function newKey(): string {
+  keyCounter += 1;
+  return `probe-${process.pid}-${Date.now()}-${keyCounter}`;
+}
+
+/** How many listed products have this sku. */
+async function countSku(request: ProbeContext['request'], sku: string): Promise<number> {
+  const listed = await request('GET', '/products');
+  const items = (listed.json as { items?: { sku: string }[] } | undefined)?.items ?? [];
+  return items.filter((p) => p.sku === sku).length;
+}
 
 interface Product {
   id: string;
@@ -196,6 +210,70 @@ export function catalogContract({ todo: TODO }: ContractOptions): ProbeCase[] {
       const first = await request('POST', '/products', mug(sku));
       assert.equal(first.status, 201, `the first POST of a sku must answer 201; body: ${first.text.slice(0, 200)}`);
       expectProblem(await request('POST', '/products', mug(sku)), 409, 'sku_already_exists', 'a second POST with the same sku', TODO);
+    },
+  },
+  {
+    name: 'an Idempotency-Key replays the first answer (same status, body and Location) and creates one product',
+    async run({ request }) {
+      const key = newKey();
+      const body = mug(newSku());
+      const first = await request('POST', '/products', body, { 'idempotency-key': key });
+      assert.equal(first.status, 201, `the first keyed POST must answer 201; body: ${first.text.slice(0, 200)}`);
+      // The same request serialized another way is the same request (compared parsed).
+      const reordered = `{"price": {"currency": "EUR", "amount_minor": 1250}, "name": "Probe mug", "sku": "${body.sku}"}`;
+      const again = await request('POST', '/products', reordered, { 'idempotency-key': key, 'content-type': 'application/json' });
+      assert.equal(again.status, 201, `a retry with the same key and request must answer the first 201 again; got ${again.status}: ${again.text.slice(0, 200)}`);
+      assert.equal(again.text, first.text, 'a retry must answer the first body byte for byte (the same product id)');
+      assert.equal(again.headers.get('location'), first.headers.get('location'), 'a retry must answer the first Location');
+      assert.equal(await countSku(request, body.sku), 1, 'a retry must not create a second product');
+    },
+  },
+  {
+    name: 'an Idempotency-Key sent again with another body is a 409 idempotency_conflict',
+    async run({ request }) {
+      const key = newKey();
+      const first = await request('POST', '/products', mug(newSku()), { 'idempotency-key': key });
+      assert.equal(first.status, 201, `the first keyed POST must answer 201; body: ${first.text.slice(0, 200)}`);
+      expectProblem(await request('POST', '/products', mug(newSku()), { 'idempotency-key': key }), 409, 'idempotency_conflict', 'the same Idempotency-Key with another body', TODO);
+    },
+  },
+  {
+    name: 'a malformed Idempotency-Key is a 422 naming it; a refused keyed request stores nothing',
+    async run({ request }) {
+      const bad: [string, string][] = [
+        ['an empty key', ''],
+        ['a key of 7 characters', 'k'.repeat(7)],
+        ['a key of 129 characters', 'k'.repeat(129)],
+        ['a key with a space', 'retry key 01'],
+        ['a key with a slash', 'retry/key/01'],
+      ];
+      for (const [what, key] of bad) {
+        const answer = await request('POST', '/products', mug(newSku()), { 'idempotency-key': key });
+        expectProblem(answer, 422, 'validation_failed', `POST with ${what}`, TODO);
+        const errors = (answer.json as { errors?: { field?: string }[] }).errors ?? [];
+        assert.ok(errors.some((e) => e.field === 'Idempotency-Key'), `POST with ${what}: "errors" must name "Idempotency-Key"; got ${JSON.stringify(errors)}`);
+      }
+      const ok = await request('POST', '/products', mug(newSku()), { 'idempotency-key': 'k'.repeat(128) });
+      assert.equal(ok.status, 201, `a 128-character key is valid; got ${ok.status}: ${ok.text.slice(0, 200)}`);
+      const key = newKey();
+      const sku = newSku();
+      const refused = await request('POST', '/products', { ...mug(sku), price: { amount_minor: 1, currency: 'eur' } }, { 'idempotency-key': key });
+      expectProblem(refused, 422, 'validation_failed', 'a keyed POST with a bad currency', TODO);
+      const corrected = await request('POST', '/products', mug(sku), { 'idempotency-key': key });
+      assert.equal(corrected.status, 201, `a refused request is not stored: the corrected retry with the same key must answer 201; got ${corrected.status}: ${corrected.text.slice(0, 200)}`);
+    },
+  },
+  {
+    name: 'concurrent requests with one Idempotency-Key create one product, and all get its answer',
+    async run({ request }) {
+      const key = newKey();
+      const body = mug(newSku());
+      const answers = await Promise.all(Array.from({ length: 8 }, () => request('POST', '/products', body, { 'idempotency-key': key })));
+      for (const answer of answers) {
+        assert.equal(answer.status, 201, `a concurrent duplicate waits for the first and replays it: expected 201, got ${answer.status}: ${answer.text.slice(0, 200)}`);
+        assert.equal(answer.text, answers[0]?.text, 'every concurrent duplicate must answer the same product');
+      }
+      assert.equal(await countSku(request, body.sku), 1, '8 concurrent requests with one key must create exactly one product');
     },
   },
   {

@@ -22,7 +22,8 @@ type memoryState struct {
 	skus      map[domain.SKU]domain.ProductID
 	outbox    []memoryMessage
 	processed map[[2]string]bool
-	feed      map[string]int // product_feed: product id -> applied
+	feed      map[string]int       // product_feed: product id -> applied
+	keys      map[string]memoryKey // idempotency_keys (idempotency.go)
 }
 
 type memoryMessage struct {
@@ -37,6 +38,7 @@ func (s *memoryState) clone() *memoryState {
 		outbox:    slices.Clone(s.outbox),
 		processed: maps.Clone(s.processed),
 		feed:      maps.Clone(s.feed),
+		keys:      maps.Clone(s.keys),
 	}
 }
 
@@ -57,6 +59,7 @@ func NewMemoryProductRepository() *MemoryProductRepository {
 		skus:      make(map[domain.SKU]domain.ProductID),
 		processed: make(map[[2]string]bool),
 		feed:      make(map[string]int),
+		keys:      make(map[string]memoryKey),
 	}}
 }
 

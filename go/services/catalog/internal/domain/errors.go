@@ -47,3 +47,14 @@ func ProductNotFound(id ProductID) error { return productNotFound(string(id)) }
 func SKUAlreadyExists(sku SKU) error {
 	return fmt.Errorf("a product with sku '%s' already exists: %w", sku, ErrSKUAlreadyExists)
 }
+
+// ErrIdempotencyConflict means that an Idempotency-Key was sent again with a different
+// request: the key already stands for another request's answer. Wrapped with the key; the
+// HTTP edge maps it to 409 idempotency_conflict.
+var ErrIdempotencyConflict = errors.New("idempotency key reused")
+
+// IdempotencyConflict is the error for a key sent again with another request.
+// errors.Is(err, ErrIdempotencyConflict) holds for it.
+func IdempotencyConflict(key string) error {
+	return fmt.Errorf("the Idempotency-Key '%s' was already used with a different request: %w", key, ErrIdempotencyConflict)
+}

@@ -181,6 +181,14 @@ func (s *Server) createProduct(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The body first, then the key: a bad body and a bad key name the body, as in Python.
+	key, keyed, err := idempotencyKey(r)
+	if err != nil {
+		return err
+	}
+	if keyed {
+		return s.createProductOnce(w, r, key, in)
+	}
 	product, err := s.products.CreateProduct(r.Context(), in)
 	if err != nil {
 		return err

@@ -52,6 +52,8 @@ var domainProblems = []struct {
 }{
 	{domain.ErrProductNotFound, problemType{http.StatusNotFound, "product_not_found", "Product not found"}},
 	{domain.ErrSKUAlreadyExists, problemType{http.StatusConflict, "sku_already_exists", "SKU already exists"}},
+	// Given by the kit (issue 14), not part of lab 6: a key sent again with another request.
+	{domain.ErrIdempotencyConflict, problemType{http.StatusConflict, "idempotency_conflict", "Idempotency key reused"}},
 }
 
 // internalDetail is the only detail a 500 ever shows: error text can hold secrets, SQL or

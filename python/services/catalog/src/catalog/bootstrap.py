@@ -20,10 +20,11 @@ from pathlib import Path
 
 import psycopg
 
-from catalog.adapters import postgres, sqlite
-from catalog.adapters.in_memory import InMemoryDatabase
+from catalog.adapters import postgres, postgres_idempotency, sqlite, sqlite_idempotency
+from catalog.adapters.in_memory_idempotency import InMemoryIdempotentDatabase
 from catalog.adapters.jetstream import JetStreamSettings, check_broker_url
-from catalog.adapters.sqlite_unit_of_work import SqliteUnitOfWork
+from catalog.adapters.postgres_idempotency import PostgresIdempotentUnitOfWork
+from catalog.adapters.sqlite_idempotency import SqliteIdempotentUnitOfWork
 from catalog.fanout.settings import SettingsError
 from catalog.ports import UnitOfWork, UnitOfWorkFactory
 
@@ -51,9 +52,11 @@ class Storage:
 
 def sqlite_storage(path: Path) -> Storage:
     sqlite.create_schema(path)
+    sqlite_idempotency.create_schema(path)
 
     def factory() -> UnitOfWork:
-        return SqliteUnitOfWork(path)
+        # Lab 3's unit of work plus the Idempotency-Key table (catalog.idempotency).
+        return SqliteIdempotentUnitOfWork(path)
 
     return Storage(factory, "sqlite", reads=sqlite.SqliteReads(path))
 
@@ -61,6 +64,7 @@ def sqlite_storage(path: Path) -> Storage:
 def postgres_storage(dsn: str) -> Storage:
     try:
         postgres.create_schema(dsn)
+        postgres_idempotency.create_schema(dsn)
     except psycopg.Error as error:
         raise SettingsError(
             f"{DATABASE_URL}: cannot prepare the PostgreSQL database "
@@ -68,13 +72,13 @@ def postgres_storage(dsn: str) -> Storage:
         ) from None
 
     def factory() -> UnitOfWork:
-        return postgres.PostgresUnitOfWork(dsn)
+        return PostgresIdempotentUnitOfWork(dsn)
 
     return Storage(factory, "postgresql")
 
 
 def memory_storage() -> Storage:
-    database = InMemoryDatabase()
+    database = InMemoryIdempotentDatabase()
     return Storage(database.unit_of_work, "memory")
 
 

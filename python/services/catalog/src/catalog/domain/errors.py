@@ -40,3 +40,12 @@ class SkuAlreadyExistsError(ConflictError):
     def __init__(self, sku: str) -> None:
         self.sku = sku
         super().__init__(f"A product with sku '{sku}' already exists.")
+
+
+class IdempotencyKeyReusedError(ConflictError):
+    """An ``Idempotency-Key`` came back with a different request: the key already stands for
+    another request's answer, so neither replaying it nor creating anything is right."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(f"The Idempotency-Key '{key}' was already used with a different request.")

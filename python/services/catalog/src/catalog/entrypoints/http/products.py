@@ -10,7 +10,7 @@ responses in one place, ``problem_details.py``; no route builds an error respons
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
 from catalog import use_cases
 from catalog.domain.errors import ProductNotFoundError
@@ -20,6 +20,12 @@ from catalog.entrypoints.http.dependencies import (
     get_unit_of_work_factory,
 )
 from catalog.entrypoints.http.details_schemas import ProductDetailsResponse
+from catalog.entrypoints.http.idempotency import (
+    fingerprint,
+    idempotency_key,
+    render_created,
+    stored_response,
+)
 from catalog.entrypoints.http.json_body import StrictJsonRoute
 from catalog.entrypoints.http.schemas import (
     CreateProductRequest,
@@ -28,6 +34,7 @@ from catalog.entrypoints.http.schemas import (
     UpdateProductRequest,
 )
 from catalog.fanout.aggregator import ProductDetailsAggregator
+from catalog.idempotency import create_product_once
 from catalog.ports import ProductReader, UnitOfWorkFactory
 
 # StrictJsonRoute: bodies are read as the Go twin reads them (json_body.py).
@@ -55,10 +62,23 @@ def parse_product_id(raw: str) -> UUID:
     return product_id
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ProductResponse)
 async def create_product(
-    body: CreateProductRequest, units: Units, response: Response
-) -> ProductResponse:
+    body: CreateProductRequest, units: Units, request: Request, response: Response
+) -> ProductResponse | Response:
+    # The body was validated first, then the key: a bad body and a bad key name the body.
+    key = idempotency_key(request)
+    if key is not None:
+        answer = await create_product_once(
+            units(),
+            key=key,
+            fingerprint=fingerprint(body),
+            sku=body.sku,
+            name=body.name,
+            price=body.price,
+            render=render_created,
+        )
+        return stored_response(answer)
     product = await use_cases.create_product(
         units(), sku=body.sku, name=body.name, price=body.price
     )

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+
+	"languagetracks.example/go/services/catalog/internal/domain"
 )
 
 // Errors become RFC 9457 problem+json responses here, and only here. Every error response
@@ -52,6 +54,8 @@ var domainProblems = []struct {
 	//   domain.ErrProductNotFound  -> 404 "product_not_found" "Product not found"
 	//   domain.ErrSKUAlreadyExists -> 409 "sku_already_exists" "SKU already exists"
 	// Use the net/http constants (http.StatusNotFound), not bare numbers.
+	// Given by the kit (issue 14), not part of lab 6: a key sent again with another request.
+	{domain.ErrIdempotencyConflict, problemType{http.StatusConflict, "idempotency_conflict", "Idempotency key reused"}},
 }
 
 // internalDetail is the only detail a 500 ever shows: error text can hold secrets, SQL or

@@ -28,7 +28,12 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
-from catalog.domain.errors import CatalogError, ProductNotFoundError, SkuAlreadyExistsError
+from catalog.domain.errors import (
+    CatalogError,
+    IdempotencyKeyReusedError,
+    ProductNotFoundError,
+    SkuAlreadyExistsError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +72,8 @@ INTERNAL: Final = ProblemType(500, "internal", "Internal server error")
 DOMAIN_PROBLEMS: Final[Mapping[type[CatalogError], ProblemType]] = {
     ProductNotFoundError: ProblemType(404, "product_not_found", "Product not found"),
     SkuAlreadyExistsError: ProblemType(409, "sku_already_exists", "SKU already exists"),
+    # Given by the kit (issue 14), not part of lab 1: a key sent again with another request.
+    IdempotencyKeyReusedError: ProblemType(409, "idempotency_conflict", "Idempotency key reused"),
 }
 
 
