@@ -5,9 +5,11 @@
  * (`product_feed.applied = 1`): 0 lost, 0 duplicated. The seed is printed in the figures, and
  * `pnpm reliability --seed N` replays the same kill schedule.
  *
- * A client whose answer was lost in a kill retries the SAME sku: a 201 or a 409 (the sku is
- * taken) both say the first attempt committed. The database is read directly at the end
- * (node:sqlite): the product rows are what was committed, whatever the clients heard.
+ * A client whose answer was lost in a kill retries the same request with the same
+ * Idempotency-Key: the catalog answers the first 201 again if the first attempt committed, so
+ * every write ends in exactly one 201 and any 409 is counted as a broken promise. The database is
+ * read directly at the end (node:sqlite, psql): the product rows are what was committed, whatever
+ * the clients heard.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -166,7 +168,7 @@ async function postProduct(baseUrl: string, sku: string): Promise<number | 'down
   try {
     const response = await fetch(`${baseUrl}/products`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'idempotency-key': `key-${sku}` },
       body: JSON.stringify({ sku, name: `Kill-loop ${sku}`, price: { amount_minor: 100, currency: 'EUR' } }),
       signal: AbortSignal.timeout(5_000),
     });
@@ -198,6 +200,8 @@ export function outcomeOf(products: readonly string[], feedRows: readonly (reado
 export function readOutcome(dbFile: string): Outcome {
   const db = new DatabaseSync(dbFile, { readOnly: true });
   try {
+    // The service may be writing (the Python catalog's SQLite is not in WAL mode): wait, don't fail.
+    db.exec('PRAGMA busy_timeout = 10000');
     const products = (db.prepare('SELECT id FROM products').all() as { id: string }[]).map((r) => r.id);
     const feed = (db.prepare('SELECT product_id, applied FROM product_feed').all() as { product_id: string; applied: number }[]).map((r) => [r.product_id, r.applied] as const);
     const pending = (db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL').get() as { n: number }).n;
@@ -228,6 +232,7 @@ export async function killLoop(root: string, tools: ReadonlyMap<string, string>,
   const baseUrl = `http://127.0.0.1:${String(ports.service)}`;
   let committed = 0;
   let serverErrors = 0;
+  const refusedRetries: string[] = [];
   const kills: string[] = [];
   try {
     for (const p of procs) await p.start();
@@ -259,7 +264,11 @@ export async function killLoop(root: string, tools: ReadonlyMap<string, string>,
         const sku = `KL-${String(plan.seed)}-${String(n)}`;
         for (;;) {
           const status = await postProduct(baseUrl, sku);
-          if (status === 201 || status === 409) break; // committed, now or by an attempt whose answer was lost
+          if (status === 201) break; // committed, now or by an attempt whose answer was lost (replayed)
+          if (status === 409) {
+            refusedRetries.push(sku); // the retry of a committed write must be replayed, not refused
+            break;
+          }
           if (status !== 'down' && status >= 500) serverErrors++;
           await new Promise((r) => setTimeout(r, 50));
         }
@@ -286,6 +295,7 @@ export async function killLoop(root: string, tools: ReadonlyMap<string, string>,
       { target: label, measure: 'duplicated effects', value: outcome.duplicated, unit: 'count', max: 0, detail: `${String(outcome.pending)} outbox rows still pending` },
       { target: label, measure: 'kills survived', value: kills.length, unit: 'count', detail: `of ${String(plan.kills)} planned: ${procs.map((p) => p.name).join(', ')}` },
       { target: label, measure: '5xx on writes during kills', value: serverErrors, unit: 'count', max: 0 },
+      { target: label, measure: 'retries refused (409) instead of replayed', value: refusedRetries.length, unit: 'count', max: 0, detail: refusedRetries.slice(0, 3).join(' ') },
     ];
   } finally {
     for (const p of [...procs].reverse()) await p.stop();
