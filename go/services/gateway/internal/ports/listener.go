@@ -65,6 +65,16 @@ func (c *problemConn) Write(p []byte) (int, error) {
 	return c.Conn.Write(p)
 }
 
+// CloseWrite keeps net/http's half-close working through the wrapper: before it closes a
+// connection whose request body it did not read (a 413, a 408), net/http sends FIN and waits, so
+// the client reads the answer before a reset.
+func (c *problemConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
 // problemForCanned is the problem+json response for one of net/http's canned refusals.
 func problemForCanned(p []byte) ([]byte, bool) {
 	if !bytes.HasPrefix(p, []byte("HTTP/1.1 ")) {
