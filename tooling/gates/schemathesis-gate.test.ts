@@ -61,6 +61,37 @@ describe('the schemathesis gate', () => {
     expect(toml).toMatch(/^expected-statuses = \["2xx", "3xx", "4xx", "504"\]$/m);
   }, 30_000);
 
+  it('the gateway\'s NDJSON lines are each validated against the document\'s StreamLine', () => {
+    const python = findTool(root, 'python');
+    if (!python) return;
+    const item = '{"recommendation":{"item_id":"es-01","title":"t","score":0.5,"reason":"r","tags":[],"difficulty":"beginner"},"position":0}';
+    const error = '{"error":{"type":"https://language-tracks.example/problems/upstream-error","title":"Upstream error","status":502,"detail":"d","code":"upstream_error"}}';
+    const cases: [string, string][] = [
+      ['items and a final error', `${item}\n${error}\n`],
+      ['no lines', ''],
+      ['a line without position', '{"recommendation":{"item_id":"x","title":"t","score":1,"reason":"r","tags":[],"difficulty":""}}\n'],
+      ['an unknown code', error.replace('upstream_error', 'boom') + '\n'],
+      ['no final newline', item],
+      ['not JSON', 'nope\n'],
+    ];
+    const script = [
+      'import json, sys; sys.path.insert(0, "tooling/contract")',
+      'from types import SimpleNamespace as N',
+      'import schemathesis_gateway_hooks as h',
+      'doc = json.load(open("tooling/contract/gateway.openapi.json"))',
+      'case = N(operation=N(schema=N(raw_schema=doc)))',
+      'for name, body in json.loads(sys.argv[1]):',
+      '    response = N(status_code=200, headers={"content-type": ["application/x-ndjson"]}, content=body.encode())',
+      '    try:',
+      '        h.ndjson_lines_conform(None, response, case); ok = True',
+      '    except AssertionError:',
+      '        ok = False',
+      '    print(name, ok)',
+    ].join('\n');
+    const out = execFileSync(python, ['-c', script, JSON.stringify(cases)], { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+    expect(out.trim().split('\n')).toEqual(['items and a final error True', 'no lines True', 'a line without position False', 'an unknown code False', 'no final newline False', 'not JSON False']);
+  }, 30_000);
+
   it('without schemathesis is skipped with the fix, but runs (and fails) with CI=true', () => {
     const bare = mkdtempSync(path.join(tmpdir(), 'no-venv-'));
     expect(schemathesisGate(bare, { PATH: '' }).skip).toMatch(/npm run bootstrap/);
