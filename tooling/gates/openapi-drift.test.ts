@@ -101,6 +101,10 @@ describe('the gateway\'s OpenAPI document', () => {
     const decode = read('go/services/gateway/internal/ports/decode.go');
     const goPattern = (name: string): string => new RegExp(`${name} = regexp\\.MustCompile\\(\`([^\`]+)\`\\)`).exec(decode)?.[1] ?? 'missing';
     expect(recommend.get('language')?.schema['pattern']).toBe(goPattern('languagePattern'));
+    // The positive space of language is the recommender's catalogue: a well-formed tag it has no items for is 400 unsupported_language.
+    const catalogue = [...read('python/services/recommender/src/recommender/model.py').matchAll(/^ {4}"([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)": _items\(/gm)].map((m) => m[1]).sort();
+    expect(catalogue.length).toBeGreaterThan(0);
+    for (const p of ['/users/{id}/recommendations', '/users/{id}/recommendations/stream']) expect(params(p, 'get').get('language')?.schema['enum'], p).toEqual(catalogue);
     expect(recommend.get('limit')?.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 100 });
     expect(decode).toMatch(/const maxLimit = 100\b/);
     expect(recommend.get('max_difficulty')?.schema['enum']).toEqual(['beginner', 'intermediate', 'advanced']);
