@@ -109,7 +109,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		_, _ = fmt.Fprintf(stderr, "gateway: cannot listen on %s: %v\n", cfg.Addr(), errors.Unwrap(err))
 		return exitBind
 	}
-	if err := platform.Serve(ctx, ln, server, server, cfg.DrainDelay, logger); err != nil {
+	if err := platform.Serve(ctx, ports.ProblemListener(ln), server, server, cfg.DrainDelay, logger); err != nil {
 		logger.Error("server stopped", "error", err.Error())
 		return exitError
 	}

@@ -121,6 +121,22 @@ func TestRunServesAndStops(t *testing.T) {
 	if code, body := get("/users/u1/recommendations?language=es", true); code != http.StatusOK || !strings.Contains(body, `"model_version":"echo-es"`) {
 		t.Errorf("recommend %d %s", code, body)
 	}
+	// The listener is wrapped: a path net/http cannot parse is refused with the envelope.
+	conn, err := new(net.Dialer).DialContext(t.Context(), "tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.WriteString(conn, "GET /users/%zz/recommendations HTTP/1.1\r\nHost: gw\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusal, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	_ = conn.Close()
+	if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("Content-Type") != "application/problem+json" || !strings.Contains(string(refusal), `"code":"bad_request"`) {
+		t.Errorf("%%zz: %d %q %s; want a 400 bad_request problem", resp.StatusCode, resp.Header.Get("Content-Type"), refusal)
+	}
 	client.CloseIdleConnections()
 	stopRun(t, cancel, exited)
 }

@@ -118,6 +118,7 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 	}
 	s.route("/healthz", http.MethodGet, s.healthz)
 	s.route("/readyz", http.MethodGet, s.readyz)
+	s.route("/openapi.json", http.MethodGet, s.openAPI)
 	s.route("/users/{id}/recommendations", http.MethodGet, s.recommend)
 	s.route("/users/{id}/recommendations/stream", http.MethodGet, s.stream)
 	s.route("/feedback", http.MethodPost, s.feedback)
@@ -225,6 +226,9 @@ func (s *Server) callContext(r *http.Request) (context.Context, context.CancelFu
 			return nil, nil, err
 		}
 	}
+	if err := timeoutHeaderPresentIfSent(r.Header); err != nil {
+		return nil, nil, err
+	}
 	// lab-region:call-deadline begin
 	budget, err := s.budget.RequestBudget(r.Header.Get(TimeoutHeader))
 	if err != nil {
@@ -242,6 +246,16 @@ func (s *Server) callContext(r *http.Request) (context.Context, context.CancelFu
 	// lab-region:call-deadline end
 	ctx = metadata.AppendToOutgoingContext(ctx, AuthorizationKey, "Bearer "+strings.TrimSpace(token))
 	return ctx, cancel, nil
+}
+
+// timeoutHeaderPresentIfSent refuses an X-Request-Timeout-Ms that was sent empty: Header.Get
+// reads it as "", which the budget takes for "not sent" (the server's whole budget), but an empty
+// value is not a whole number of milliseconds (found by schemathesis).
+func timeoutHeaderPresentIfSent(h http.Header) error {
+	if values, sent := h[http.CanonicalHeaderKey(TimeoutHeader)]; sent && (len(values) == 0 || strings.TrimSpace(values[0]) == "") {
+		return &RequestError{Errors: []FieldError{{TimeoutHeader, app.ErrBadTimeoutHeader.Error()}}}
+	}
+	return nil
 }
 
 func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) error {
