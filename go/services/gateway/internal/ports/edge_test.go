@@ -131,7 +131,7 @@ func TestEmptyTimeoutHeaderIs400(t *testing.T) {
 		if errs, _ := body["errors"].([]any); len(errs) != 1 || errs[0].(map[string]any)["field"] != ports.TimeoutHeader {
 			t.Errorf("X-Request-Timeout-Ms %q: errors %v, want the header named", value, body["errors"])
 		}
-		a := h.do(t, http.MethodPost, "/feedback", `{"user_id":"u1","item_id":"es-01","kind":"clicked"}`, auth("Idempotency-Key", "key-12345678", ports.TimeoutHeader, value))
+		a := h.do(t, http.MethodPost, "/feedback", `{"user_id":"u1","item_id":"es-01","kind":"clicked"}`, auth("Idempotency-Key", "key-0001-abcd", ports.TimeoutHeader, value))
 		expectProblem(t, a, http.StatusBadRequest, "invalid_request")
 		if n := len(f.seen()); n != 0 {
 			t.Errorf("X-Request-Timeout-Ms %q: %d calls, want none", value, n)
