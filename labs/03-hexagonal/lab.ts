@@ -20,6 +20,12 @@ export default defineLab({
       hint: 'an adapter must fit its Protocol in catalog/ports.py: mypy names the member that does not.',
     },
     {
+      kind: 'import-linter',
+      name: 'architecture rules (import-linter)',
+      contracts: ['catalog-core-no-adapters', 'catalog-core-no-frameworks'],
+      hint: 'the domain, the ports and the use cases depend on nothing outer: take what they need as a port (catalog/ports.py) and let bootstrap.py pass the adapter in. The failure names the import to remove, file:line.',
+    },
+    {
       kind: 'pytest',
       name: 'acceptance tests (SQLite)',
       paths: ['labs/03-hexagonal/check'],

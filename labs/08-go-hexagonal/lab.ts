@@ -27,6 +27,14 @@ export default defineLab({
       hint: 'the linter names the rule; an import you no longer use (or not yet) is a compile error first: `errors`, `database/sql` come back with step 1, `fmt` in relay.go with step 4.',
     },
     {
+      kind: 'golangci-lint',
+      name: 'architecture rules (depguard)',
+      dir,
+      packages: ['./internal/domain/...', './internal/app/...'],
+      linters: ['depguard'],
+      hint: 'the domain and the use cases depend on nothing outer: the failure names the import and the rule (list `core` in go/services/catalog/.golangci.yml). Declare the port the code needs and let cmd/ wire the adapter.',
+    },
+    {
       kind: 'go-test',
       name: 'acceptance tests (go test -race, SQLite, goleak)',
       dir,

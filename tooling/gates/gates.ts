@@ -9,6 +9,7 @@ import path from 'node:path';
 import { findTool } from '../toolchain/tools.ts';
 import { kitDockerfiles } from '../dockerfile/files.ts';
 import { run } from '../lab-engine/process.ts';
+import { importLinterEnv } from '../lab-engine/steps/import-linter.ts';
 import { sloGates } from '../rollout/slo-gates.ts';
 import { rolloutGate } from '../rollout/runtime/gate.ts';
 import { deployGates } from '../rollout/deploy/deploy-gates.ts';
@@ -123,6 +124,8 @@ export function allGates(root: string): Gate[] {
     py('ruff check', ['ruff', 'check', 'python', 'labs']),
     py('ruff format --check', ['ruff', 'format', '--check', 'python', 'labs']),
     py('mypy --strict', ['mypy', '--strict', ...pythonTypedPaths(root)]),
+    // Architecture rules (issue 15): the import-linter contracts in pyproject.toml.
+    { ...py('import-linter', ['lint-imports', '--no-cache']), env: importLinterEnv(root) },
     // Alone: lab checks time fan-outs in milliseconds, which a busy second core would skew.
     { ...py('pytest', ['python', '-m', 'pytest', '-q', '-p', 'no:cacheprovider']), alone: true, timing: 'pytest' },
     // SAST over the services' source (tests use assert, B101). Suppress a finding on its line:

@@ -5,13 +5,13 @@
  * `solve` then check PASSES; every wrong solution in check/mutants.ts FAILS; a missing earlier
  * lab is reported as its own cause; after solving, the tree equals the reference byte for byte.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { atomicWrite } from '../lab-engine/atomic.ts';
 import { acquireLock } from '../lab-engine/lock.ts';
 import { type Lab, loadLabs, earlierLabs } from '../lab-engine/labs.ts';
-import { partLabel, readCurrentPart, readVersion, splitRegion } from '../lab-engine/owned.ts';
+import { partLabel, readCurrentPart, readVersion, splitRegion, versionFile } from '../lab-engine/owned.ts';
 import type { OwnedPart } from '../lab-engine/manifest.ts';
 import type { CheckReport, StepResult } from '../lab-engine/report/schema.ts';
 import { runCheck } from '../lab-engine/runner.ts';
@@ -56,6 +56,35 @@ export function overlappingOwnership(labs: readonly Lab[]): string[] {
   return problems;
 }
 
+/** Every file under a folder, as paths relative to `root`, sorted. */
+function filesUnder(root: string, dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() || entry.isSymbolicLink())
+    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+/**
+ * Files under the lab's `starter/` and `solution/` that no `owns` entry names (a whole file by
+ * its path, a region as `<path>@<region>`): reset and solve never write them, so they rot
+ * unseen (a renamed owned file, a region renamed in the manifest but not on disk).
+ */
+export function strayVersionFiles(root: string, lab: Lab): string[] {
+  const named = new Set(lab.manifest.owns.flatMap((part) => (['starter', 'solution'] as const).map((version) => path.relative(root, versionFile(lab, part, version)))));
+  return [...filesUnder(root, path.join(lab.dir, 'starter')), ...filesUnder(root, path.join(lab.dir, 'solution'))].filter((file) => !named.has(file));
+}
+
+export function strayFindings(root: string, lab: Lab): Finding[] {
+  const strays = strayVersionFiles(root, lab);
+  if (strays.length === 0) return [{ name: 'every starter/solution file is owned', ok: true, detail: `${lab.manifest.owns.length} part(s)` }];
+  return strays.map((file) => ({
+    name: `stray file: ${file}`,
+    ok: false,
+    detail: `no owns entry of lab ${lab.id} names it (a whole file by its path, a region as <path>@<region>): add the part to labs/${lab.slug}/lab.ts or delete the file`,
+  }));
+}
+
 function staticFindings(root: string, lab: Lab): Finding[] {
   const same = lab.manifest.owns.filter((part) => readVersion(root, lab, part, 'starter').equals(readVersion(root, lab, part, 'solution')));
   const starterMarked = lab.manifest.owns.some((part) => readVersion(root, lab, part, 'starter').includes(lab.todoMarker));
@@ -64,6 +93,7 @@ function staticFindings(root: string, lab: Lab): Finding[] {
     { name: 'starter differs from solution', ok: same.length === 0, detail: same.length ? `identical: ${same.map(partLabel).join(', ')}` : `${lab.manifest.owns.length} part(s)` },
     { name: `starter carries ${lab.todoMarker}`, ok: starterMarked, detail: starterMarked ? 'yes' : 'no owned starter file has the marker' },
     { name: 'solution has no TODO marker', ok: solutionMarked.length === 0, detail: solutionMarked.map(partLabel).join(', ') || 'none' },
+    ...strayFindings(root, lab),
   ];
 }
 

@@ -47,10 +47,22 @@ export const stepSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('ruff-format'), paths, ...common }).strict(),
   z.object({ kind: z.literal('mypy'), paths, ...common }).strict(),
   z.object({ kind: z.literal('pytest'), paths, ...common }).strict(),
+  /**
+   * Architecture rules: `lint-imports` on the import-linter contracts in pyproject.toml, one
+   * failure per broken contract. `contracts` names the contract ids to check (default: all).
+   */
+  z.object({ kind: z.literal('import-linter'), contracts: z.array(z.string().min(1)).min(1).optional(), ...common }).strict(),
   z.object({ kind: z.literal('gofmt'), dir: repoPath, ...common }).strict(),
   z.object({ kind: z.literal('go-vet'), ...goCommon }).strict(),
   z.object({ kind: z.literal('staticcheck'), ...goCommon }).strict(),
-  z.object({ kind: z.literal('golangci-lint'), ...goCommon }).strict(),
+  z
+    .object({
+      kind: z.literal('golangci-lint'),
+      ...goCommon,
+      /** Only these linters (`--enable-only`), e.g. `['depguard']` for the architecture rules; default: the module's config. */
+      linters: z.array(z.string().regex(/^[a-z0-9-]+$/, 'must be a linter name')).min(1).optional(),
+    })
+    .strict(),
   z.object({ kind: z.literal('go-test'), ...goCommon, race: z.boolean().default(true) }).strict(),
   /** vitest on TypeScript acceptance tests (repository-relative files or folders). */
   z.object({ kind: z.literal('vitest'), paths, ...common }).strict(),

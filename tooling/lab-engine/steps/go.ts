@@ -68,7 +68,7 @@ export async function golangciLint(ctx: StepContext, step: StepOf<'golangci-lint
   const dir = path.join(ctx.root, step.dir);
   const ran = await run(
     tool(ctx, 'golangci-lint'),
-    ['run', '--allow-serial-runners', '--output.json.path=stdout', '--output.text.path=stderr', '--show-stats=false', ...step.packages],
+    ['run', '--allow-serial-runners', ...(step.linters ? ['--enable-only', step.linters.join(',')] : []), '--output.json.path=stdout', '--output.text.path=stderr', '--show-stats=false', ...step.packages],
     { cwd: dir, env: goEnv(), timeoutMs: timeoutMs(step, 600), signal: ctx.signal },
   );
   let failures: Failure[] = [];

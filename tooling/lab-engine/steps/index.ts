@@ -3,6 +3,7 @@ import type { Step } from '../manifest.ts';
 import type { StepResult } from '../report/schema.ts';
 import { toolsOfService } from '../../services/registry.ts';
 import type { StepContext } from './context.ts';
+import { importLinter } from './import-linter.ts';
 import { gofmt, goTest, goVet, golangciLint, staticcheck } from './go.ts';
 import { probe } from './probe.ts';
 import { promtool } from './promtool.ts';
@@ -18,6 +19,8 @@ export function toolsFor(step: Step): readonly string[] {
       return ['mypy'];
     case 'pytest':
       return ['python'];
+    case 'import-linter':
+      return ['lint-imports'];
     case 'gofmt':
       return ['gofmt'];
     case 'go-vet':
@@ -47,6 +50,8 @@ export function runStep(ctx: StepContext, step: Step): Promise<StepResult> {
       return mypy(ctx, step);
     case 'pytest':
       return pytest(ctx, step);
+    case 'import-linter':
+      return importLinter(ctx, step);
     case 'gofmt':
       return gofmt(ctx, step);
     case 'go-vet':
