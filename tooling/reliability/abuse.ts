@@ -148,7 +148,9 @@ export async function abuse(target: string, port: number, cases: readonly RawCas
   const named = (list: string[]): string => (list.length === 0 ? '' : `: ${list.slice(0, 4).join('; ')}${list.length > 4 ? ' …' : ''}`);
   return [
     { target, measure: '5xx on bad input', value: serverErrors.length, unit: 'count', max: 0, detail: `${String(cases.length)} kinds of bad input${named(serverErrors)}` },
-    { target, measure: 'bad input closed without an answer', value: unanswered.length, unit: 'count', detail: named(unanswered).replace(/^: /, '') },
+    // Every refusal is an answer: a client must learn why (a reset teaches nothing). The lingering
+    // close before a 413 is what lets a client still writing its body read it.
+    { target, measure: 'bad input closed without an answer', value: unanswered.length, unit: 'count', max: 0, detail: named(unanswered).replace(/^: /, '') },
     { target, measure: 'health check failed after the abuse', value: health === 200 ? 0 : 1, unit: 'count', max: 0, detail: `GET ${healthPath} → ${health === null ? 'no answer' : String(health)}` },
   ];
 }

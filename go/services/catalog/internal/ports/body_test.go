@@ -1,11 +1,13 @@
 package ports
 
 import (
+	"bufio"
 	"encoding/json"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -38,7 +40,8 @@ func wantProblem(t *testing.T, rec *httptest.ResponseRecorder, status int, code 
 	}
 }
 
-// countingReader counts what was read from it: a body refused by its length is not read.
+// countingReader counts what was read from it: a refused body is drained (dropped, not kept) up to
+// lingerBytes, never more.
 type countingReader struct {
 	n, limit int
 }
@@ -57,7 +60,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 func TestABodyOverTheLimitIs413(t *testing.T) {
 	server := bodyServer(t)
-	t.Run("declared: refused before reading", func(t *testing.T) {
+	t.Run("declared: refused, the rest dropped up to the linger bound", func(t *testing.T) {
 		body := &countingReader{limit: 100 << 20}
 		req := httptest.NewRequest(http.MethodPost, "/products", body)
 		req.ContentLength = 100 << 20
@@ -65,8 +68,8 @@ func TestABodyOverTheLimitIs413(t *testing.T) {
 		rec := httptest.NewRecorder()
 		server.ServeHTTP(rec, req)
 		wantProblem(t, rec, http.StatusRequestEntityTooLarge, "payload_too_large")
-		if body.n != 0 {
-			t.Errorf("%d bytes read of a body refused by its declared length", body.n)
+		if body.n != lingerBytes {
+			t.Errorf("%d bytes read of a 100 MiB body refused by its declared length, want the %d-byte linger only", body.n, lingerBytes)
 		}
 		if req.Pattern != "/products" {
 			t.Errorf("a 413 is labelled %q, want its route /products", req.Pattern)
@@ -80,8 +83,8 @@ func TestABodyOverTheLimitIs413(t *testing.T) {
 		rec := httptest.NewRecorder()
 		server.ServeHTTP(rec, req)
 		wantProblem(t, rec, http.StatusRequestEntityTooLarge, "payload_too_large")
-		if body.n > maxBodyBytes+64<<10 {
-			t.Errorf("%d bytes read: at most the limit (and one buffer) may be", body.n)
+		if body.n != 3<<20 {
+			t.Errorf("%d bytes read of a 3 MiB body: it is drained (dropped) after the 413 is decided", body.n)
 		}
 	})
 	t.Run("at the limit: read whole and validated", func(t *testing.T) {
@@ -119,5 +122,33 @@ func TestASlowBodyIs408(t *testing.T) {
 	}
 	if elapsed := time.Since(started); elapsed > 2*time.Second {
 		t.Errorf("the 408 took %s; the body timeout is %s", elapsed, bodyTimeout)
+	}
+}
+
+// TestAClientStillWritingReadsThe413: a client that sends its whole (oversized) body before it
+// reads must get the 413, not a connection reset — the lingering close drains the rest first.
+func TestAClientStillWritingReadsThe413(t *testing.T) {
+	ts := httptest.NewServer(bodyServer(t))
+	defer ts.Close()
+	conn, err := net.Dial("tcp", ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close() }()
+	if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	const size = 32 << 20 // past what the loopback socket buffers absorb
+	head := "POST /products HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(size) + "\r\n\r\n"
+	if _, err := io.WriteString(conn, head+strings.Repeat(" ", size)); err != nil {
+		t.Fatalf("writing the body: %v (the server reset the connection instead of draining it)", err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer after the whole body: %v", err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("status %d, want 413", resp.StatusCode)
 	}
 }

@@ -14,6 +14,23 @@ import (
 // itself: the server's ReadHeaderTimeout). The catalogs' limit too.
 var bodyTimeout = 10 * time.Second // a var so that a test can shorten it
 
+// Before a 413 the rest of the body is read and dropped for a while, at most lingerBytes within
+// lingerTimeout (a lingering close, as nginx and the Python catalog do): closing a connection
+// with unread data resets it, and a client still writing its body would read the reset instead
+// of the 413. Nothing is kept, so memory stays bounded.
+const (
+	lingerBytes   = 64 << 20
+	lingerTimeout = 2 * time.Second
+)
+
+// linger drops what is left of body, bounded in bytes and time. Its errors are not returned on
+// purpose: the 413 is the answer whatever the rest of the body does (a client that stops or
+// hangs up mid-body just ends the drain early).
+func linger(rc *http.ResponseController, body io.Reader) {
+	_ = rc.SetReadDeadline(time.Now().Add(lingerTimeout))
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, lingerBytes))
+}
+
 var (
 	payloadTooLarge = problemType{http.StatusRequestEntityTooLarge, "payload_too_large", "Payload too large"}
 	requestTimeout  = problemType{http.StatusRequestTimeout, "request_timeout", "Request timeout"}
@@ -30,11 +47,12 @@ func readBody(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	tooLarge := &edgeError{payloadTooLarge, fmt.Sprintf("The request body must be at most %d bytes.", maxBodyBytes)}
+	rc := http.NewResponseController(w)
 	if r.ContentLength > maxBodyBytes {
+		linger(rc, r.Body)
 		w.Header().Set("Connection", "close")
 		return tooLarge
 	}
-	rc := http.NewResponseController(w)
 	// Not every ResponseWriter supports deadlines (a test recorder does not): then no timeout.
 	_ = rc.SetReadDeadline(time.Now().Add(bodyTimeout))
 	data, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
@@ -46,6 +64,7 @@ func readBody(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Connection", "close")
 		return &edgeError{clientClosed, "The client closed the connection before the body was in."}
 	case len(data) > maxBodyBytes:
+		linger(rc, r.Body)
 		w.Header().Set("Connection", "close")
 		return tooLarge
 	}

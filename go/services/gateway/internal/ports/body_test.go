@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -118,5 +119,37 @@ func TestASlowBodyIs408WithinTheBodyTimeout(t *testing.T) {
 	}
 	if n := calls(f); n != 0 {
 		t.Errorf("the recommender was called %d times", n)
+	}
+}
+
+// TestAClientStillWritingReadsThe413: a client that sends its whole (oversized) body before it
+// reads must get the 413, not a connection reset — the lingering close drains the rest first.
+func TestAClientStillWritingReadsThe413(t *testing.T) {
+	h := newHarness(t, feedbackFake())
+	u, err := url.Parse(h.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close() }()
+	if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	const size = 32 << 20 // past what the loopback socket buffers absorb
+	head := "POST /feedback HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nIdempotency-Key: key-0001-abcd\r\n" +
+		"Content-Length: " + strconv.Itoa(size) + "\r\n\r\n"
+	if _, err := io.WriteString(conn, head+strings.Repeat(" ", size)); err != nil {
+		t.Fatalf("writing the body: %v (the gateway reset the connection instead of draining it)", err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer after the whole body: %v", err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("status %d, want 413", resp.StatusCode)
 	}
 }
