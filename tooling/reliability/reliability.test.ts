@@ -117,9 +117,10 @@ describe('the slow-client probe', () => {
 
 describe('resident memory of a process group', () => {
   it.runIf(process.platform === 'linux')('sums the group a detached child leads', async () => {
-    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 10000)'], { detached: true, stdio: 'ignore' });
+    // Wait for the child to SAY it runs: at 'spawn' it may still be exec'ing (16 KiB resident).
+    const child = spawn(process.execPath, ['-e', 'console.log("ready"); setTimeout(() => {}, 10000)'], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
     closers.push(async () => void child.kill('SIGKILL'));
-    await new Promise((resolve) => child.once('spawn', resolve));
+    await new Promise((resolve) => child.stdout.once('data', resolve));
     expect(groupRssBytes(child.pid ?? -1)).toBeGreaterThan(1 << 20);
     expect(groupRssBytes(2 ** 22 + 12345)).toBe(0);
   });
