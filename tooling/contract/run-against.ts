@@ -8,9 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { httpContext, type ProbeCase, type ProbeContext } from '../probes/probe.ts';
-import { toolsOfService } from '../services/registry.ts';
-import { startStack, type StackOutcome } from '../services/start.ts';
-import { findTool } from '../toolchain/tools.ts';
+import { serviceTools, startStack, type StackOutcome } from '../services/start.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -22,12 +20,8 @@ export function runContractAgainst(title: string, serviceNames: readonly string[
       let ctx: ProbeContext | undefined;
 
       beforeAll(async () => {
-        const tools = new Map<string, string>();
-        for (const name of toolsOfService(service)) {
-          const found = findTool(root, name);
-          if (!found) throw new Error(`${service} needs ${name}: not found — run npm run bootstrap`);
-          tools.set(name, found);
-        }
+        const { tools, missing } = serviceTools(root, [service]);
+        if (missing.length > 0) throw new Error(`${service} needs ${missing.join(', ')}: not found — run npm run bootstrap`);
         // A cold `go run` compiles first; give it longer than a warm start needs.
         stack = await startStack(root, service, tools, 50_000);
         if (stack.status !== 'started') throw new Error(`${service} did not start: ${stack.message}`);

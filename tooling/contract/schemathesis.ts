@@ -13,8 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run, stopAllChildren } from '../lab-engine/process.ts';
-import { toolsOfService } from '../services/registry.ts';
-import { startStack } from '../services/start.ts';
+import { serviceTools, startStack } from '../services/start.ts';
 import { findTool } from '../toolchain/tools.ts';
 import { mintDevJwt } from '../probes/dev-jwt.ts';
 
@@ -64,11 +63,7 @@ export async function fuzzServices(root: string, names: readonly string[], log: 
   }
   let failed = 0;
   for (const name of names) {
-    const tools = new Map<string, string>();
-    for (const t of toolsOfService(name)) {
-      const found = findTool(root, t);
-      if (found) tools.set(t, found);
-    }
+    const { tools } = serviceTools(root, [name]);
     const setup = targetSetup(name);
     // The registry's specs read process.env when they start: the target's settings go in for the start only.
     const saved = new Map(Object.keys(setup.env).map((k) => [k, process.env[k]]));

@@ -39,7 +39,8 @@ export function sendRaw(port: number, bytes: Buffer, timeoutMs = 15_000): Promis
   });
 }
 
-function statusOf(received: string): number | null {
+/** The status code of an HTTP/1.x response's status line at the start of `received`, or null. */
+export function statusOf(received: string): number | null {
   const match = /^HTTP\/1\.[01] (\d{3})/.exec(received);
   return match ? Number(match[1]) : null;
 }

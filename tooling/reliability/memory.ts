@@ -7,6 +7,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { statusOf } from './abuse.ts';
 import type { Figure } from './figures.ts';
 
 /** Resident bytes of every process in group `pgid` (0 when /proc is not there). */
@@ -43,8 +44,7 @@ function streamBody(port: number, target: string, bytes: number, opening: string
     const chunk = Buffer.from(`10000\r\n${'x'.repeat(0x10000)}\r\n`, 'latin1');
     const finish = (): void => {
       socket.destroy();
-      const match = /^HTTP\/1\.[01] (\d{3})/.exec(received);
-      resolve(match ? Number(match[1]) : null);
+      resolve(statusOf(received));
     };
     socket.setTimeout(30_000, finish);
     socket.on('data', (data: Buffer) => (received += data.toString('latin1')));

@@ -5,9 +5,7 @@
  * section fails.
  */
 import { mintDevJwt } from '../probes/dev-jwt.ts';
-import { toolsOfService } from '../services/registry.ts';
-import { startStack } from '../services/start.ts';
-import { findTool } from '../toolchain/tools.ts';
+import { serviceTools, startStack } from '../services/start.ts';
 import { abuse, catalogCases, gatewayCases } from './abuse.ts';
 import { reportOf, type Figure, type ReliabilityReport, type SectionOutcome } from './figures.ts';
 import { goCatalogKillLoop, killLoop, pythonCatalogKillLoop, type KillLoopTarget } from './kill-loop.ts';
@@ -92,13 +90,7 @@ export async function runReliability(root: string, names: readonly string[], opt
   for (const name of names) {
     const target = TARGETS[name];
     if (!target) throw new Error(`unknown target '${name}'`);
-    const tools = new Map<string, string>();
-    const needed = [...toolsOfService(target.service), ...(target.killLoops ? toolsOfService('nats') : [])];
-    const missing = needed.filter((t) => {
-      const found = findTool(root, t);
-      if (found) tools.set(t, found);
-      return !found;
-    });
+    const { tools, missing } = serviceTools(root, [target.service, ...(target.killLoops ? ['nats'] : [])]);
     if (missing.length > 0) {
       outcomes.push({ section: name, error: `needs ${missing.join(', ')}: not found — run npm run bootstrap` });
       continue;

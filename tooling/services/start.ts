@@ -4,7 +4,20 @@
  * name and last output, and whatever already started is stopped.
  */
 import { freePort, lastLinesOf, startService, type RunningService } from '../lab-engine/process.ts';
-import { services } from './registry.ts';
+import { findTool } from '../toolchain/tools.ts';
+import { services, toolsOfService } from './registry.ts';
+
+/** The tools the named services (and what they need) use, found in the tree or on PATH; `missing` names the rest. */
+export function serviceTools(root: string, names: readonly string[]): { tools: Map<string, string>; missing: string[] } {
+  const tools = new Map<string, string>();
+  const missing: string[] = [];
+  for (const name of new Set(names.flatMap((n) => toolsOfService(n)))) {
+    const found = findTool(root, name);
+    if (found) tools.set(name, found);
+    else missing.push(name);
+  }
+  return { tools, missing };
+}
 
 export type StackOutcome =
   | {

@@ -5,8 +5,8 @@
  * started is stopped by `stop()`, in reverse order, also when a later start fails.
  */
 import { freePort, lastLinesOf, startService, type RunningService, type ServiceSpec } from '../../lab-engine/process.ts';
-import { services, toolsOfService } from '../../services/registry.ts';
-import { findTool } from '../../toolchain/tools.ts';
+import { services } from '../../services/registry.ts';
+import { serviceTools } from '../../services/start.ts';
 import { rolloutRuleFiles, RolloutError, startPrometheus, type RunningPrometheus } from './prometheus.ts';
 
 export const VERSIONS = ['v1', 'v2'] as const;
@@ -48,12 +48,7 @@ export const ADMIN_TOKEN = 'rollout-local-admin-token';
 const hostPort = (baseUrl: string): string => new URL(baseUrl).host;
 
 export function toolsFor(root: string, names: readonly string[]): Map<string, string> {
-  const tools = new Map<string, string>();
-  for (const name of names.flatMap((n) => toolsOfService(n))) {
-    const found = findTool(root, name);
-    if (found) tools.set(name, found);
-  }
-  return tools;
+  return serviceTools(root, names).tools;
 }
 
 /** `v1=100,v2=0`: the gateway's GATEWAY_WEIGHTS syntax. */
