@@ -18,8 +18,8 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { run } from '../lab-engine/process.ts';
-import { catalogBenchBudgets, toolsOfService } from '../services/registry.ts';
-import { startStack } from '../services/start.ts';
+import { catalogBenchBudgets } from '../services/registry.ts';
+import { serviceTools, startStack } from '../services/start.ts';
 import { findTool } from '../toolchain/tools.ts';
 import { loadSummary, runLoad, runWrk, type LoadResult } from './load.ts';
 import { percentile, type BenchOptions, type Metric } from './report.ts';
@@ -122,12 +122,8 @@ export async function stopAll(): Promise<void> {
 }
 
 export async function withStack<T>(root: string, name: string, pinning: Affinity, body: (urls: ReadonlyMap<string, string>, main: string) => Promise<T>): Promise<T> {
-  const tools = new Map<string, string>();
-  for (const tool of toolsOfService(name)) {
-    const found = findTool(root, tool);
-    if (!found) throw new BenchError(`${tool} not found — run \`pnpm run doctor\``);
-    tools.set(tool, found);
-  }
+  const { tools, missing } = serviceTools(root, [name]);
+  if (missing[0] !== undefined) throw new BenchError(`${missing[0]} not found — run \`pnpm run doctor\``);
   // Children inherit the affinity of the process that spawns them: start them from core 0.
   await pinning.pin('server');
   const started = await startStack(root, name, tools, 120_000);
